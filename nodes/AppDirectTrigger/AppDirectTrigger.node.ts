@@ -1,0 +1,148 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { titleOf } from './catalog';
+import { properties, TOKEN_CREDENTIAL } from './description';
+import { toItem } from './item';
+import { outputIndex, outputLayout, outputsExpression, type OutputSettings } from './outputs';
+import { EXPECTED_SHAPE, parseNotification } from './parse';
+import { checkToken } from './verify';
+
+/** Answers the request ourselves and starts no execution. */
+function answer(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+	context.getResponseObject().status(status).json(body);
+	return { noWebhookResponse: true };
+}
+
+function requestText(context: IWebhookFunctions): unknown {
+	// n8n keeps the exact bytes for JSON bodies; parsing them ourselves gives one behaviour
+	// whatever Content-Type the sender used.
+	const raw = (context.getRequestObject() as { rawBody?: { toString(encoding: 'utf8'): string } }).rawBody;
+	return raw ? raw.toString('utf8') : context.getBodyData();
+}
+
+export class AppDirectTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AppDirect Trigger',
+		name: 'appDirectTrigger',
+		icon: { light: 'file:appdirect.svg', dark: 'file:appdirect.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{ ($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ") }}',
+		description: 'Starts the workflow when your AppDirect marketplace sends a webhook notification',
+		defaults: { name: 'AppDirect Trigger' },
+		inputs: [],
+		triggerPanel: {
+			header: 'Waiting for an AppDirect notification',
+			executionsHelp: {
+				inactive:
+					'While you build the workflow, send a sample notification to the Test URL (for example with <code>npm run send</code> from the package). Once it works, publish the workflow and enter the Production URL in AppDirect.',
+				active:
+					'This workflow is published: every notification AppDirect sends to the Production URL starts an execution, listed under Executions.',
+			},
+			activationHint:
+				'Publish the workflow, then create the webhooks in AppDirect with the Production URL (see the steps in the node settings).',
+		},
+		outputs: outputsExpression(titleOf),
+		credentials: [
+			{
+				name: TOKEN_CREDENTIAL,
+				required: true,
+				displayOptions: { show: { authentication: ['token'] } },
+			},
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: '={{ $parameter["respond"] === "whenFinished" ? "lastNode" : "onReceived" }}',
+				// n8n sends an object given here as the JSON body of its immediate answer.
+				responseData: '={{ $parameter["respond"] === "whenFinished" ? "noData" : ({ received: true }) }}',
+				path: 'appdirect',
+			},
+		],
+		properties,
+	};
+
+	webhookMethods = {
+		default: {
+			// AppDirect publishes no API to register webhooks: the manager creates them in the
+			// AppDirect UI (see the setup help in the node panel). So "registered" can only mean
+			// "the user was told which URL to use", which is recorded in the node's static data.
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				return staticData.announcedUrl === this.getNodeWebhookUrl('default');
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const url = this.getNodeWebhookUrl('default');
+				this.logger.info(
+					`AppDirect Trigger: create one webhook per resource type in AppDirect (Manage > Marketplace > Settings > Integration > Webhooks) with the URL ${url}`,
+				);
+				this.getWorkflowStaticData('node').announcedUrl = url;
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				this.logger.info(
+					`AppDirect Trigger: ${String(staticData.announcedUrl ?? this.getNodeWebhookUrl('default'))} no longer receives events; delete its webhooks in AppDirect`,
+				);
+				delete staticData.announcedUrl;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const headers = this.getHeaderData() as Record<string, unknown>;
+
+		if (this.getNodeParameter('authentication', 'token') === 'token') {
+			const credentials = await this.getCredentials<{ token?: string }>(TOKEN_CREDENTIAL);
+			const check = checkToken(headers, credentials.token ?? '');
+			if (check !== 'valid') {
+				if (check === 'notConfigured') this.logger.warn('AppDirect Trigger: the token credential is empty');
+				return answer(this, 401, {
+					error: 'Unauthorized',
+					message:
+						check === 'missing'
+							? 'The x-appdirect-webhook-token header is missing'
+							: 'The webhook token does not match',
+				});
+			}
+		}
+
+		const parsed = parseNotification(requestText(this));
+		if (!parsed.ok) {
+			return answer(this, 400, {
+				error: 'Bad Request',
+				message: `${parsed.problem}. This URL expects an AppDirect webhook notification: a JSON object like the one in "expected".`,
+				expected: EXPECTED_SHAPE,
+			});
+		}
+
+		const settings: OutputSettings = {
+			events: this.getNodeParameter('events', []),
+			splitBy: this.getNodeParameter('splitBy', 'event'),
+			unmatched: this.getNodeParameter('unmatched', 'ignore'),
+		};
+		const slots = outputLayout(settings, titleOf);
+		const index = outputIndex(slots, settings, parsed.notification.event);
+		if (index === -1) {
+			return answer(this, 200, { received: true, ignored: true, event: parsed.notification.event });
+		}
+
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const item = toItem(parsed.notification, {
+			includeRawNotification: options.includeRawNotification === true,
+			headers: options.includeHeaders === true ? headers : undefined,
+		});
+		return {
+			workflowData: slots.map((_, slot) => (slot === index ? [{ json: item as IDataObject }] : [])),
+		};
+	}
+}

@@ -1,0 +1,282 @@
+/**
+ * The one list of AppDirect webhook resource types and actions. Parameter options, output
+ * names, item fields, output schemas and the README tables are all derived from it.
+ *
+ * Event names (`subscription.added`) are stored in users' workflows: never rename one.
+ */
+
+export type Action = 'ADDED' | 'CHANGED' | 'REMOVED';
+
+export const ACTIONS: readonly Action[] = ['ADDED', 'CHANGED', 'REMOVED'];
+
+/** Every notification may be selected with this value, whatever its type or action. */
+export const ALL_EVENTS = '*';
+
+export type FieldType = 'string' | 'number' | 'boolean' | 'array';
+
+/**
+ * A flat, well-named item field taken from the notification. `paths` are dotted paths into
+ * `resource.content`, tried in order; `urlPattern` takes the first capture group from
+ * `resource.url` instead (memberships identify their company only there).
+ */
+export interface FieldSpec {
+	name: string;
+	type: FieldType;
+	description: string;
+	paths?: readonly string[];
+	urlPattern?: RegExp;
+	/** AppDirect dates are epoch milliseconds; CRMs want ISO 8601. */
+	epochToIso?: boolean;
+}
+
+export interface ResourceSpec {
+	/** `resource.type` on the wire, upper snake case. */
+	type: string;
+	/** Plural noun used in help texts. */
+	plural: string;
+	actions: readonly Action[];
+	/** Path of the resource's REST URL after the marketplace origin, for docs. */
+	urlPattern?: string;
+	/** False where the wire spelling is our best reading of AppDirect's docs. */
+	confirmedSpelling: boolean;
+	/** Flat fields that CRM mappings need; empty where AppDirect documents no content. */
+	fields: readonly FieldSpec[];
+}
+
+const ALL: readonly Action[] = ACTIONS;
+const NO_REMOVE: readonly Action[] = ['ADDED', 'CHANGED'];
+
+function fieldMaker(type: FieldType, epochToIso = false) {
+	return (name: string, description: string, ...paths: string[]): FieldSpec => ({
+		name,
+		type,
+		description,
+		paths,
+		...(epochToIso ? { epochToIso } : {}),
+	});
+}
+const s = fieldMaker('string');
+const n = fieldMaker('number');
+const b = fieldMaker('boolean');
+const date = fieldMaker('string', true);
+
+const ORDER_FIELDS: readonly FieldSpec[] = [
+	n('totalPrice', 'Total price of the order, in its currency', 'totalPrice'),
+	s('currency', 'Currency code, for example USD', 'currency'),
+	s('frequency', 'Billing frequency, for example MONTHLY or YEARLY', 'frequency'),
+	date('nextBillingDate', 'Next billing date (ISO 8601)', 'nextBillingDate'),
+];
+
+export const RESOURCES: readonly ResourceSpec[] = [
+	{
+		type: 'SUBSCRIPTION',
+		plural: 'subscriptions',
+		actions: ALL,
+		urlPattern: '/api/billing/v1/subscriptions/{id}',
+		confirmedSpelling: true,
+		fields: [
+			s('status', 'Subscription status, for example ACTIVE, FREE_TRIAL, SUSPENDED or CANCELLED', 'status'),
+			s('companyId', 'Id of the company that owns the subscription', 'company.id'),
+			s('userId', 'Id of the user who bought it', 'user.id'),
+			s('productId', 'Id of the product', 'product.id'),
+			s('editionId', 'Id of the edition (plan)', 'edition.id'),
+			s('frequency', 'Billing frequency, for example MONTHLY or YEARLY', 'order.frequency'),
+			s('currency', 'Currency code of the order, for example USD', 'order.currency'),
+			n('totalPrice', 'Total price of the order, in its currency', 'order.totalPrice'),
+			date('nextBillingDate', 'Next billing date (ISO 8601)', 'order.nextBillingDate'),
+			n('maxUsers', 'Number of seats', 'maxUsers'),
+			s('externalAccountId', "The vendor's account id for this subscription", 'externalAccountId'),
+			s('parentSubscriptionId', 'For add-ons: the subscription they belong to', 'parentSubscriptionId'),
+			date('createdAt', 'When the subscription was created (ISO 8601)', 'creationDate'),
+			date('endsAt', 'When the subscription ends (ISO 8601)', 'endDate'),
+		],
+	},
+	{
+		type: 'USER',
+		plural: 'users',
+		actions: ALL,
+		urlPattern: '/api/account/v1/users/{id}',
+		confirmedSpelling: true,
+		fields: [
+			s('email', 'Email address', 'email'),
+			s('firstName', 'First name', 'firstName'),
+			s('lastName', 'Last name', 'lastName'),
+			s('username', 'User name', 'username'),
+			s('status', 'ACTIVE, or INACTIVE until the user activates the account', 'status'),
+			s('locale', 'Locale, for example en_US', 'locale', 'language'),
+			s('phoneNumber', 'Phone number', 'contact.phoneNumber', 'contact.mobilePhone'),
+			s('externalId', 'External id set by an integration', 'externalId'),
+			s('companyId', 'Id of the first company the user belongs to', 'memberships.0.company.id'),
+			s('companyName', 'Name of the first company the user belongs to', 'memberships.0.company.name'),
+			date('createdAt', 'When the user was created (ISO 8601)', 'creationDate'),
+		],
+	},
+	{
+		type: 'COMPANY',
+		plural: 'companies',
+		actions: ALL,
+		urlPattern: '/api/account/v1/companies/{id}',
+		confirmedSpelling: true,
+		fields: [
+			s('name', 'Company name', 'name'),
+			s('status', 'Company status', 'status'),
+			b('enabled', 'Whether the company is enabled', 'enabled'),
+			s('size', 'Company size band', 'size'),
+			s('website', 'Website', 'website'),
+			s('phoneNumber', 'Phone number', 'contact.phoneNumber'),
+			s('city', 'City', 'contact.address.city'),
+			s('country', 'Country', 'contact.address.country'),
+			s('externalId', 'External id set by an integration', 'externalId'),
+		],
+	},
+	{
+		type: 'MEMBERSHIP',
+		plural: 'memberships',
+		actions: ALL,
+		urlPattern: '/api/account/v1/companies/{companyId}/users/{userId}',
+		confirmedSpelling: false,
+		fields: [
+			{
+				name: 'companyId',
+				type: 'string',
+				description: 'Id of the company (from the resource URL)',
+				urlPattern: /\/companies\/([^/?#]+)/,
+			},
+			{
+				name: 'userId',
+				type: 'string',
+				description: 'Id of the user (from the resource URL)',
+				urlPattern: /\/users\/([^/?#]+)/,
+			},
+			s('email', "The member's email address", 'email', 'user.email'),
+			s('firstName', "The member's first name", 'firstName', 'user.firstName'),
+			s('lastName', "The member's last name", 'lastName', 'user.lastName'),
+			{ name: 'roles', type: 'array', description: 'Roles in the company', paths: ['roles'] },
+			b('enabled', 'Whether the membership is enabled', 'enabled'),
+		],
+	},
+	{
+		type: 'ORDER',
+		plural: 'orders',
+		actions: ALL,
+		urlPattern: '/api/billing/v1/orders/{id}',
+		confirmedSpelling: false,
+		fields: [
+			s('status', 'Order status, for example ACTIVE, PENDING_USER_APPROVAL or CANCELLED', 'status'),
+			s('companyId', 'Id of the company', 'company.id'),
+			s('userId', 'Id of the user', 'user.id'),
+			...ORDER_FIELDS,
+		],
+	},
+	{
+		type: 'INVOICE',
+		plural: 'invoices',
+		actions: ALL,
+		urlPattern: '/api/appmarket/v1/invoices/{id}',
+		confirmedSpelling: false,
+		fields: [
+			s('invoiceNumber', 'Invoice number', 'billingRelationshipOwnerInvoiceNumber'),
+			s('status', 'PAID, UNPAID, CARRIED or VOIDED', 'status'),
+			s('currency', 'Currency code, for example USD', 'currency'),
+			n('total', 'Invoice total, in its currency', 'total', 'totalPrice', 'totals.total'),
+			date('invoiceDate', 'Invoice date (ISO 8601)', 'invoiceDate'),
+			date('dueDate', 'Payment due date (ISO 8601)', 'paymentTerms.dueDate'),
+		],
+	},
+	{
+		type: 'APP_ASSIGNMENT',
+		plural: 'app assignments',
+		actions: ALL,
+		urlPattern: '/api/account/v2/subscriptions/assignments/{id}',
+		confirmedSpelling: false,
+		fields: [
+			s('status', 'Assignment status, for example ACTIVE or PENDING_USER_ACTIVATION', 'status'),
+			s('userId', 'Id of the assigned user', 'userUuid'),
+			s('companyId', 'Id of the company', 'companyUuid'),
+			s('subscriptionId', 'Id of the subscription', 'subscriptionUuid'),
+		],
+	},
+	{ type: 'PAYMENT_INSTRUMENT', plural: 'payment instruments', actions: NO_REMOVE, confirmedSpelling: false, fields: [] },
+	{
+		type: 'CATALOG_PRODUCT',
+		plural: 'catalog products',
+		actions: ALL,
+		urlPattern: '/api/marketplace/v1/products/{id}',
+		confirmedSpelling: true,
+		fields: productFields(),
+	},
+	{
+		type: 'STAGING_PRODUCT',
+		plural: 'staging products',
+		actions: NO_REMOVE,
+		urlPattern: '/api/marketplace/v1/products/{id}',
+		confirmedSpelling: true,
+		fields: productFields(),
+	},
+	{ type: 'DISCOUNT', plural: 'discounts', actions: ALL, confirmedSpelling: false, fields: [] },
+	{ type: 'SALES_LEAD', plural: 'sales leads', actions: ALL, confirmedSpelling: false, fields: [] },
+	{ type: 'SALES_OPPORTUNITY', plural: 'sales opportunities', actions: NO_REMOVE, confirmedSpelling: false, fields: [] },
+	{ type: 'QUOTE', plural: 'quotes', actions: ALL, confirmedSpelling: false, fields: [] },
+	{ type: 'RESELLER_REGISTRANT', plural: 'reseller registrants', actions: ['ADDED'], confirmedSpelling: false, fields: [] },
+];
+
+function productFields(): FieldSpec[] {
+	return [
+		s('productName', 'Product name', 'application.name'),
+		s('productId', 'Product id', 'application.id'),
+		s('productUuid', 'Product uuid', 'application.uuid'),
+		s('productRefId', 'Product reference id', 'application.productRefId'),
+		s('vendorName', 'Vendor name', 'application.vendor.name'),
+	];
+}
+
+/** `SALES_LEAD` → `sales_lead`: the first half of an event name. */
+export function eventPrefix(resourceType: string): string {
+	return resourceType.toLowerCase();
+}
+
+/** `sales_lead.added` → `Sales Lead Added`; also used for output names. */
+export function titleOf(key: string): string {
+	return key
+		.split(/[._]/)
+		.filter((word) => word.length > 0)
+		.map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
+		.join(' ');
+}
+
+export function eventName(resourceType: string, action: string): string {
+	return `${eventPrefix(resourceType)}.${action.toLowerCase()}`;
+}
+
+export interface EventSpec {
+	name: string;
+	displayName: string;
+	resource: ResourceSpec;
+	action: Action;
+}
+
+export const EVENTS: readonly EventSpec[] = RESOURCES.flatMap((resource) =>
+	resource.actions.map((action) => {
+		const name = eventName(resource.type, action);
+		return { name, displayName: titleOf(name), resource, action };
+	}),
+);
+
+const RESOURCE_BY_TYPE = new Map(RESOURCES.map((resource) => [resource.type, resource]));
+
+export function findResource(resourceType: string): ResourceSpec | undefined {
+	return RESOURCE_BY_TYPE.get(resourceType);
+}
+
+/** The item fields every notification has, whatever its type; resource fields may not reuse them. */
+export const ENVELOPE_FIELDS: readonly FieldSpec[] = [
+	s('event', 'Event name, for example subscription.added'),
+	s('resourceType', 'Resource type in upper snake case, for example SUBSCRIPTION'),
+	s('action', 'ADDED, CHANGED or REMOVED'),
+	s('notificationId', "The notification's uuid: use it to recognise a notification delivered twice"),
+	n('timestamp', 'When the event happened, epoch milliseconds as sent'),
+	s('occurredAt', 'When the event happened (ISO 8601)'),
+	s('resourceId', 'Uuid of the resource the event is about'),
+	s('resourceUrl', 'REST URL of the resource on the marketplace'),
+	s('marketplaceUrl', 'Base URL of the marketplace that sent the event'),
+];

@@ -1,0 +1,164 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { ALL_EVENTS, EVENTS, RESOURCES } from './catalog';
+
+export const TOKEN_CREDENTIAL = 'appDirectWebhookTokenApi';
+
+const resourceList = RESOURCES.map((resource) => resource.plural).join(', ');
+
+// Notices keep only <a>, <ul> and <li>: the steps are a list.
+export const SETUP_HELP = [
+	'Connect AppDirect to this node (once, by hand: AppDirect has no API for it):<ul>',
+	'<li>Copy the Production URL from "Webhook URLs" above and publish this workflow.</li>',
+	'<li>In AppDirect open Manage > Marketplace > Settings > Integration > Webhooks and create a webhook.</li>',
+	'<li>Paste the URL, choose one resource type and its actions. Create one webhook per resource type (users, companies, subscriptions…), all with the same URL.</li>',
+	'<li>Authentication type: Token, with the same token as in this node\'s credential.</li>',
+	'</ul>',
+].join('');
+
+/** Sorted by name, as n8n's lint asks of long option lists; "All Events (*)" sorts first. */
+const EVENT_OPTIONS = [
+	{
+		name: 'All Events (*)',
+		value: ALL_EVENTS,
+		description: 'Every notification, including resource types this node does not know yet',
+	},
+	...EVENTS.map((event) => ({
+		name: event.displayName,
+		value: event.name,
+		description: `AppDirect ${event.action.toLowerCase()} one of your ${event.resource.plural}`,
+	})),
+].sort((a, b) => a.name.localeCompare(b.name, 'en'));
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: SETUP_HELP,
+		name: 'setupHelp',
+		type: 'callout',
+		default: '',
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		options: [
+			{
+				name: 'Token',
+				value: 'token',
+				description: 'AppDirect sends a secret token with every notification; others are refused',
+			},
+			{
+				name: 'None',
+				value: 'none',
+				description: 'Accept notifications from anyone who knows the URL',
+			},
+		],
+		default: 'token',
+		description: 'How the node checks that a notification really comes from your AppDirect marketplace',
+	},
+	{
+		displayName:
+			'Warning: with no authentication, anyone who knows this URL can post events into this workflow. Choose Token unless the URL is protected some other way.',
+		name: 'noAuthWarning',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { authentication: ['none'] } },
+	},
+	{
+		displayName: 'Events',
+		name: 'events',
+		type: 'multiOptions',
+		required: true,
+		options: EVENT_OPTIONS,
+		default: [ALL_EVENTS],
+		description: `Which notifications start the workflow. AppDirect can send events about ${resourceList}.`,
+	},
+	{
+		displayName: 'Outputs',
+		name: 'splitBy',
+		type: 'options',
+		options: [
+			{
+				name: 'One Output per Event',
+				value: 'event',
+				description: 'For example "Subscription Added" and "Subscription Removed" each get their own output',
+			},
+			{
+				name: 'One Output per Resource Type',
+				value: 'resource',
+				description: 'For example all selected subscription events leave on "Subscription"',
+			},
+			{
+				name: 'A Single Output',
+				value: 'none',
+				description: 'Every selected event leaves on the same output',
+			},
+		],
+		default: 'event',
+		description:
+			'How events are split between outputs. With All Events (*), everything not selected separately leaves on an "All Other Events" output.',
+	},
+	{
+		displayName: 'Other Notifications',
+		name: 'unmatched',
+		type: 'options',
+		options: [
+			{
+				name: 'Acknowledge and Ignore',
+				value: 'ignore',
+				description: 'Answer AppDirect with success and start nothing',
+			},
+			{
+				name: 'Send to an "Other" Output',
+				value: 'otherOutput',
+				description: 'Add a last output named "Other" for them',
+			},
+		],
+		default: 'ignore',
+		description:
+			'What to do with notifications for events you did not select, or for resource types this node does not know. They are never refused: AppDirect would retry them for days.',
+	},
+	{
+		displayName: 'Answer AppDirect',
+		name: 'respond',
+		type: 'options',
+		options: [
+			{
+				name: 'Immediately',
+				value: 'immediately',
+				description: 'Answer 200 as soon as the notification is handed to the workflow',
+			},
+			{
+				name: 'When the Workflow Has Finished',
+				value: 'whenFinished',
+				description: 'Answer 200 only if the workflow succeeds; on failure AppDirect retries the notification later',
+			},
+		],
+		default: 'immediately',
+		description: 'When AppDirect is told that the notification arrived',
+		hint: 'AppDirect waits at most 30 seconds for an answer and otherwise retries later (after 5 min, 10 min, 20 min…). Only wait for the workflow if it reliably finishes well within 30 seconds.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Include Raw Notification',
+				name: 'includeRawNotification',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the notification exactly as AppDirect sent it, in a "notification" field',
+			},
+			{
+				displayName: 'Include Request Headers',
+				name: 'includeHeaders',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to add the HTTP request headers in a "headers" field. The token and authorization headers are never included.',
+			},
+		],
+	},
+];

@@ -1,0 +1,93 @@
+import { findResource, type FieldSpec } from './catalog';
+import type { ParsedNotification } from './parse';
+
+export interface ItemOptions {
+	includeRawNotification?: boolean;
+	/** Request headers to attach; secrets are removed here, whatever the caller passes. */
+	headers?: Record<string, unknown>;
+}
+
+/** Headers that carry secrets: never copied into workflow data. */
+const SECRET_HEADERS = new Set([
+	'x-appdirect-webhook-token',
+	'appdirect-webhook-token',
+	'authorization',
+	'proxy-authorization',
+	'cookie',
+]);
+
+function valueAt(source: unknown, path: string): unknown {
+	let current = source;
+	for (const key of path.split('.')) {
+		if (typeof current !== 'object' || current === null) return undefined;
+		if (!Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+		current = (current as Record<string, unknown>)[key];
+	}
+	return current;
+}
+
+function matchesType(value: unknown, field: FieldSpec): boolean {
+	return field.type === 'array' ? Array.isArray(value) : typeof value === field.type;
+}
+
+function isoFromEpoch(value: unknown): string | null {
+	const epoch = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+	if (typeof epoch !== 'number' || !Number.isFinite(epoch)) return null;
+	const date = new Date(epoch);
+	return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** One flat field; null when the notification does not carry it in the documented shape. */
+export function fieldValue(field: FieldSpec, notification: ParsedNotification): unknown {
+	if (field.urlPattern) {
+		const match = notification.resourceUrl?.match(field.urlPattern);
+		return match ? decodeURIComponent(match[1]) : null;
+	}
+	for (const path of field.paths ?? []) {
+		const value = valueAt(notification.content, path);
+		if (value === undefined || value === null) continue;
+		if (field.epochToIso) {
+			// Fields that are already dates (YYYY-MM-DD) pass through unchanged.
+			return isoFromEpoch(value) ?? (typeof value === 'string' ? value : null);
+		}
+		if (field.type === 'string' && typeof value === 'number') return String(value);
+		if (matchesType(value, field)) return value;
+	}
+	return null;
+}
+
+export function safeHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+	const copy: Record<string, unknown> = {};
+	for (const [name, value] of Object.entries(headers)) {
+		if (!SECRET_HEADERS.has(name.toLowerCase())) copy[name.toLowerCase()] = value;
+	}
+	return copy;
+}
+
+function originOf(url: string | null): string | null {
+	if (!url) return null;
+	const match = /^(https?:\/\/[^/?#]+)/i.exec(url);
+	return match ? match[1] : null;
+}
+
+/** The workflow item for one notification: the public contract documented in the README. */
+export function toItem(notification: ParsedNotification, options: ItemOptions = {}): Record<string, unknown> {
+	const item: Record<string, unknown> = {
+		event: notification.event,
+		resourceType: notification.resourceType,
+		action: notification.action,
+		notificationId: notification.notificationId,
+		timestamp: notification.timestamp,
+		occurredAt: isoFromEpoch(notification.timestamp),
+		resourceId: notification.resourceId,
+		resourceUrl: notification.resourceUrl,
+		marketplaceUrl: originOf(notification.resourceUrl),
+	};
+	for (const field of findResource(notification.resourceType)?.fields ?? []) {
+		item[field.name] = fieldValue(field, notification);
+	}
+	item.content = notification.content;
+	if (options.includeRawNotification) item.notification = notification.raw;
+	if (options.headers) item.headers = safeHeaders(options.headers);
+	return item;
+}

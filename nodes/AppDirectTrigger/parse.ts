@@ -1,0 +1,129 @@
+import { eventName } from './catalog';
+
+/** A notification after validation and normalisation; `content` and `raw` are as sent. */
+export interface ParsedNotification {
+	resourceType: string;
+	/** ADDED, CHANGED, REMOVED, or an action AppDirect may add later, upper case. */
+	action: string;
+	event: string;
+	notificationId: string | null;
+	timestamp: number | null;
+	resourceId: string | null;
+	resourceUrl: string | null;
+	content: unknown;
+	raw: Record<string, unknown>;
+}
+
+export type ParseResult =
+	| { ok: true; notification: ParsedNotification }
+	| { ok: false; problem: string };
+
+/** What every 400 answer shows the caller, so that a wrong sender can see what was expected. */
+export const EXPECTED_SHAPE = {
+	uuid: 'notification uuid',
+	timestamp: 1764230400000,
+	resource: { type: 'SUBSCRIPTION', uuid: 'resource uuid', url: 'https://…', content: {} },
+	resourceAction: 'ADDED',
+};
+
+const MAX_NAME_LENGTH = 200;
+
+/** `catalog-product`, `Catalog Product` and `catalog_product` are the same type. */
+export function normaliseResourceType(value: string): string {
+	return value
+		.trim()
+		.replace(/[\s_-]+/g, '_')
+		.toUpperCase();
+}
+
+/** Older AppDirect material says DELETED where the wire now says REMOVED. */
+export function normaliseAction(value: string): string {
+	const action = normaliseResourceType(value);
+	return action === 'DELETED' ? 'REMOVED' : action;
+}
+
+// JSON.parse keeps `__proto__` as an own key; dropping it means no later copy of the
+// item (ours or n8n's) can turn it into a prototype.
+function withoutProtoKeys(key: string, value: unknown): unknown {
+	return key === '__proto__' ? undefined : value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringOrNull(value: unknown): string | null {
+	if (typeof value === 'string' && value.length > 0) return value;
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return null;
+}
+
+function epochOrNull(value: unknown): number | null {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	if (typeof value === 'string' && /^\d{1,16}$/.test(value.trim())) return Number(value.trim());
+	return null;
+}
+
+function nameProblem(value: unknown, path: string): string | null {
+	if (value === undefined || value === null) return `${path} is missing`;
+	if (typeof value !== 'string') return `${path} must be a string, got ${kindOf(value)}`;
+	if (value.trim().length === 0) return `${path} is empty`;
+	if (value.length > MAX_NAME_LENGTH) return `${path} is longer than ${MAX_NAME_LENGTH} characters`;
+	if (!/^[A-Za-z0-9 _-]+$/.test(value)) return `${path} may only contain letters, digits, '_', '-' and spaces`;
+	return null;
+}
+
+function kindOf(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return `a ${typeof value}`;
+}
+
+/**
+ * Reads a request body (its text, or what n8n already parsed) into a
+ * notification, or says in one sentence what is wrong with it.
+ */
+export function parseNotification(body: unknown): ParseResult {
+	let envelope: unknown = body;
+	if (typeof body === 'string') {
+		if (body.trim().length === 0) return { ok: false, problem: 'The request body is empty' };
+		try {
+			envelope = JSON.parse(body, withoutProtoKeys);
+		} catch {
+			return { ok: false, problem: 'The request body is not valid JSON' };
+		}
+	}
+	if (!isObject(envelope)) {
+		return { ok: false, problem: `The body must be a JSON object, got ${kindOf(envelope)}` };
+	}
+	const resource = envelope.resource;
+	if (!isObject(resource)) {
+		return {
+			ok: false,
+			problem:
+				resource === undefined
+					? 'resource is missing: this is not an AppDirect webhook notification'
+					: `resource must be an object, got ${kindOf(resource)}`,
+		};
+	}
+	const problem =
+		nameProblem(resource.type, 'resource.type') ?? nameProblem(envelope.resourceAction, 'resourceAction');
+	if (problem) return { ok: false, problem };
+
+	const resourceType = normaliseResourceType(resource.type as string);
+	const action = normaliseAction(envelope.resourceAction as string);
+	return {
+		ok: true,
+		notification: {
+			resourceType,
+			action,
+			event: eventName(resourceType, action),
+			notificationId: stringOrNull(envelope.uuid),
+			timestamp: epochOrNull(envelope.timestamp),
+			resourceId: stringOrNull(resource.uuid),
+			resourceUrl: typeof resource.url === 'string' && resource.url.length > 0 ? resource.url : null,
+			content: resource.content ?? null,
+			raw: envelope,
+		},
+	};
+}

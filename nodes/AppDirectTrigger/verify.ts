@@ -1,0 +1,35 @@
+import { createHash, timingSafeEqual } from 'crypto';
+
+/** Where AppDirect puts the webhook token: the current header first, then the legacy one. */
+export const TOKEN_HEADERS = ['x-appdirect-webhook-token', 'appdirect-webhook-token'] as const;
+
+export type TokenCheck = 'valid' | 'missing' | 'invalid' | 'notConfigured';
+
+/** Header names are case-insensitive; n8n usually lower-cases them already, but not always. */
+export function findHeader(headers: Record<string, unknown>, name: string): string | undefined {
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() !== name) continue;
+		if (typeof value === 'string') return value;
+		if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+	}
+	return undefined;
+}
+
+function digest(value: string): Buffer {
+	return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * Compares the token a request carries with the configured one in constant time: both
+ * sides are hashed first, so neither their contents nor their lengths leak through timing.
+ */
+export function checkToken(headers: Record<string, unknown>, expected: string): TokenCheck {
+	if (expected.length === 0) return 'notConfigured';
+	let received: string | undefined;
+	for (const name of TOKEN_HEADERS) {
+		received = findHeader(headers, name);
+		if (received !== undefined) break;
+	}
+	if (received === undefined || received.length === 0) return 'missing';
+	return timingSafeEqual(digest(received), digest(expected)) ? 'valid' : 'invalid';
+}

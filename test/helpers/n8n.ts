@@ -1,0 +1,82 @@
+// Runs the node's description and webhook() through n8n-workflow's real parameter and
+// expression handling; only the HTTP request/response surface is a stand-in.
+import { Workflow, NodeHelpers, type INode, type INodeParameters, type INodeType, type INodeTypes } from 'n8n-workflow';
+import { AppDirectTrigger } from '../../nodes/AppDirectTrigger/AppDirectTrigger.node';
+
+export const trigger = new AppDirectTrigger();
+export const description = trigger.description;
+
+const nodeTypes: INodeTypes = {
+	getByName: () => trigger as INodeType,
+	getByNameAndVersion: () => trigger as INodeType,
+	getKnownTypes: () => ({}),
+};
+
+export function workflowWith(parameters: INodeParameters): { workflow: Workflow; node: INode } {
+	const node: INode = {
+		id: 'a1',
+		name: 'AppDirect Trigger',
+		type: 'n8n-nodes-appdirect.appDirectTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+	};
+	const workflow = new Workflow({ id: 'w1', nodes: [node], connections: {}, active: false, nodeTypes });
+	return { workflow, node: workflow.getNode(node.name)! };
+}
+
+/** Output names as n8n computes them from the `outputs` expression. */
+export function outputNames(parameters: INodeParameters): string[] {
+	const { workflow, node } = workflowWith(parameters);
+	return NodeHelpers.getNodeOutputs(workflow, node, description).map((output) =>
+		typeof output === 'string' ? output : String(output.displayName),
+	);
+}
+
+/** A webhook description value (responseMode, responseData) as n8n evaluates it. */
+export function webhookSetting(parameters: INodeParameters, key: 'responseMode' | 'responseData'): unknown {
+	const { workflow, node } = workflowWith(parameters);
+	return workflow.expression.getSimpleParameterValue(node, description.webhooks![0][key] as string, 'internal', {});
+}
+
+export interface WebhookCall {
+	parameters?: INodeParameters;
+	headers?: Record<string, unknown>;
+	body?: string;
+	token?: string;
+}
+
+export interface WebhookOutcome {
+	status?: number;
+	json?: unknown;
+	result: Awaited<ReturnType<AppDirectTrigger['webhook']>>;
+	logs: string[];
+}
+
+export async function callWebhook(call: WebhookCall): Promise<WebhookOutcome> {
+	const { node } = workflowWith(call.parameters ?? {});
+	const parameters = node.parameters;
+	const outcome: Partial<WebhookOutcome> = { logs: [] };
+	const response = {
+		status(code: number) {
+			outcome.status = code;
+			return response;
+		},
+		json(body: unknown) {
+			outcome.json = body;
+			return response;
+		},
+	};
+	const log = (message: string) => outcome.logs!.push(message);
+	const context = {
+		getHeaderData: () => call.headers ?? {},
+		getRequestObject: () => ({ rawBody: call.body === undefined ? undefined : Buffer.from(call.body) }),
+		getBodyData: () => ({}),
+		getResponseObject: () => response,
+		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
+		getCredentials: async () => ({ token: call.token ?? '' }),
+		logger: { info: log, warn: log, debug: log, error: log },
+	};
+	outcome.result = await trigger.webhook.call(context as never);
+	return outcome as WebhookOutcome;
+}

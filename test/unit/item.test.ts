@@ -1,0 +1,134 @@
+import { RESOURCES } from '../../nodes/AppDirectTrigger/catalog';
+import { safeHeaders, toItem } from '../../nodes/AppDirectTrigger/item';
+import { parseNotification, type ParsedNotification } from '../../nodes/AppDirectTrigger/parse';
+import { largeSubscription, sampleNotification } from '../helpers/samples';
+
+function parsed(body: unknown): ParsedNotification {
+	const result = parseNotification(JSON.stringify(body));
+	if (!result.ok) throw new Error(result.problem);
+	return result.notification;
+}
+
+const itemFor = (event: string) => toItem(parsed(sampleNotification(event)));
+
+describe('toItem', () => {
+	it('builds the documented subscription item', () => {
+		const body = sampleNotification('subscription.added');
+		expect(toItem(parsed(body))).toEqual({
+			event: 'subscription.added',
+			resourceType: 'SUBSCRIPTION',
+			action: 'ADDED',
+			notificationId: '6f0c0c4e-2b0e-4a57-9a53-1f3a1e2b9c10',
+			timestamp: 1764230400000,
+			occurredAt: '2025-11-27T08:00:00.000Z',
+			resourceId: 'b7d2f0a4-6c1e-4b8f-9d3a-2e5f7a9c1d00',
+			resourceUrl: 'https://marketplace.example.com/api/billing/v1/subscriptions/b7d2f0a4-6c1e-4b8f-9d3a-2e5f7a9c1d00',
+			marketplaceUrl: 'https://marketplace.example.com',
+			status: 'ACTIVE',
+			companyId: '3a9e1c7b-5d2f-4b8e-a6c1-9f0d2e4b6a83',
+			userId: '0d3f6b2a-8c4e-4f1a-b2d7-5e9a1c3b7f21',
+			productId: '2381',
+			editionId: '5190',
+			frequency: 'MONTHLY',
+			currency: 'USD',
+			totalPrice: 149.75,
+			nextBillingDate: '2025-12-28T08:00:00.000Z',
+			maxUsers: 25,
+			externalAccountId: 'acme-tenant-0042',
+			parentSubscriptionId: null,
+			createdAt: '2025-11-27T07:59:55.000Z',
+			endsAt: null,
+			content: body.resource.content,
+		});
+	});
+
+	it('flattens users, companies, invoices, assignments and products', () => {
+		expect(itemFor('user.added')).toMatchObject({
+			email: 'maria.lopez@acme-corp.example',
+			firstName: 'Maria',
+			lastName: 'Lopez',
+			status: 'ACTIVE',
+			locale: 'en_US',
+			phoneNumber: '+1 415 555 0142',
+			companyId: '3a9e1c7b-5d2f-4b8e-a6c1-9f0d2e4b6a83',
+			companyName: 'Acme Corp',
+			externalId: null,
+		});
+		expect(itemFor('company.changed')).toMatchObject({ name: 'Acme Corp', enabled: true, city: 'San Francisco', country: 'US', externalId: 'CRM-ACME-001' });
+		expect(itemFor('invoice.added')).toMatchObject({ invoiceNumber: 'INV-2026-000481', status: 'UNPAID', total: 149.75, dueDate: '2025-12-28T08:00:00.000Z' });
+		expect(itemFor('order.added')).toMatchObject({ status: 'PENDING_REMOTE_CREATION', currency: 'EUR', totalPrice: 1188, frequency: 'YEARLY' });
+		expect(itemFor('app_assignment.added')).toMatchObject({ subscriptionId: 'b7d2f0a4-6c1e-4b8f-9d3a-2e5f7a9c1d00', userId: '0d3f6b2a-8c4e-4f1a-b2d7-5e9a1c3b7f21' });
+		expect(itemFor('catalog_product.added')).toMatchObject({ productName: 'Acme Projects', productId: '2381', productRefId: 'ACME-PROJECTS', vendorName: 'Acme Software Ltd.' });
+		expect(itemFor('staging_product.changed')).toMatchObject({ event: 'staging_product.changed', productName: 'Acme Projects' });
+	});
+
+	it('takes a membership’s company and user from its URL, also on removal', () => {
+		const item = itemFor('membership.removed');
+		expect(item).toMatchObject({
+			event: 'membership.removed',
+			action: 'REMOVED',
+			companyId: '3a9e1c7b-5d2f-4b8e-a6c1-9f0d2e4b6a83',
+			userId: '0d3f6b2a-8c4e-4f1a-b2d7-5e9a1c3b7f21',
+			email: null,
+			roles: null,
+			content: null,
+		});
+	});
+
+	it.each(RESOURCES.map((resource) => [resource.type.toLowerCase()]))(
+		'%s: removals keep the envelope, content is null, every field key is present',
+		(prefix) => {
+			const resource = RESOURCES.find((candidate) => candidate.type.toLowerCase() === prefix)!;
+			const added = itemFor(`${prefix}.added`);
+			const removed = toItem(parsed({ ...sampleNotification(`${prefix}.added`), resourceAction: 'REMOVED', resource: { ...sampleNotification(`${prefix}.removed`).resource } }));
+			for (const field of resource.fields) {
+				expect(added).toHaveProperty(field.name);
+				expect(removed).toHaveProperty(field.name);
+			}
+			expect(removed.content).toBeNull();
+			expect(removed.resourceId).toBe(added.resourceId);
+			expect(Object.keys(added).slice(-1)).toEqual(['content']);
+		},
+	);
+
+	it('keeps unknown types with their content and no extra fields', () => {
+		const body = sampleNotification('user.added');
+		body.resource.type = 'SUPPORT_TICKET';
+		const item = toItem(parsed(body));
+		expect(item.event).toBe('support_ticket.added');
+		expect(item.email).toBeUndefined();
+		expect(item.content).toEqual(body.resource.content);
+	});
+
+	it('tolerates content of the wrong shape', () => {
+		const body = sampleNotification('subscription.added');
+		body.resource.content = { status: 7, order: 'none', company: null, creationDate: 'not a date', maxUsers: '25' };
+		expect(toItem(parsed(body))).toMatchObject({ status: '7', frequency: null, companyId: null, createdAt: 'not a date', maxUsers: null });
+		body.resource.content = ['a list'];
+		expect(toItem(parsed(body)).status).toBeNull();
+	});
+
+	it('adds the raw notification and safe headers only when asked', () => {
+		const body = sampleNotification('user.added');
+		const plain = toItem(parsed(body));
+		expect(plain).not.toHaveProperty('notification');
+		expect(plain).not.toHaveProperty('headers');
+		const full = toItem(parsed(body), {
+			includeRawNotification: true,
+			headers: { 'content-type': 'application/json', 'X-AppDirect-Webhook-Token': 's3cret', 'appdirect-webhook-token': 's3cret', authorization: 'Bearer x', Cookie: 'a=b', 'user-agent': 'AppDirect' },
+		});
+		expect(full.notification).toEqual(body);
+		expect(full.headers).toEqual({ 'content-type': 'application/json', 'user-agent': 'AppDirect' });
+		expect(JSON.stringify(full)).not.toContain('s3cret');
+	});
+
+	it('handles a subscription with 5,000 order lines', () => {
+		const item = toItem(parsed(largeSubscription(5000)));
+		expect((item.content as { order: { orderLines: unknown[] } }).order.orderLines).toHaveLength(5000);
+		expect(item.totalPrice).toBe(149.75);
+	});
+
+	it('never lists secrets among safe headers, whatever their case', () => {
+		expect(safeHeaders({ 'X-APPDIRECT-WEBHOOK-TOKEN': 'a', 'AppDirect-Webhook-Token': 'b', 'Proxy-Authorization': 'c', Accept: '*/*' })).toEqual({ accept: '*/*' });
+	});
+});

@@ -1,0 +1,156 @@
+import { EVENTS } from '../../nodes/AppDirectTrigger/catalog';
+import { callWebhook, description, outputNames, webhookSetting, type WebhookOutcome } from '../helpers/n8n';
+import { sampleNotification } from '../helpers/samples';
+
+const TOKEN = 'a-long-random-token-0123456789';
+const auth = { 'content-type': 'application/json', 'x-appdirect-webhook-token': TOKEN };
+const send = (event: string, parameters = {}, headers: Record<string, unknown> = auth) =>
+	callWebhook({ parameters, headers, token: TOKEN, body: JSON.stringify(sampleNotification(event)) });
+
+/** Which output the single item left on, or -1. */
+function landedOn(outcome: WebhookOutcome): number {
+	const outputs = outcome.result.workflowData;
+	if (!outputs) return -1;
+	const filled = outputs.map((items, index) => (items.length > 0 ? index : -1)).filter((index) => index !== -1);
+	expect(filled).toHaveLength(1);
+	expect(outputs[filled[0]]).toHaveLength(1);
+	return filled[0];
+}
+
+describe('AppDirect Trigger node', () => {
+	it('follows the trigger conventions n8n checks', () => {
+		expect(description.name).toBe('appDirectTrigger');
+		expect(description.displayName).toBe('AppDirect Trigger');
+		expect(description.group).toEqual(['trigger']);
+		expect(description.inputs).toEqual([]);
+		expect(description.webhooks).toHaveLength(1);
+		expect(description.webhooks![0].httpMethod).toBe('POST');
+		expect(description.properties.find((p) => p.name === 'events')?.options).toHaveLength(EVENTS.length + 1);
+	});
+
+	describe('authentication', () => {
+		it.each([
+			['missing', { 'content-type': 'application/json' }, 'The x-appdirect-webhook-token header is missing'],
+			['wrong', { 'x-appdirect-webhook-token': 'guess' }, 'The webhook token does not match'],
+			['wrong legacy', { 'appdirect-webhook-token': `${TOKEN}0` }, 'The webhook token does not match'],
+		])('answers 401 and starts nothing for a %s token', async (_case, headers, message) => {
+			const outcome = await send('user.added', {}, headers);
+			expect(outcome.status).toBe(401);
+			expect(outcome.json).toEqual({ error: 'Unauthorized', message });
+			expect(outcome.result).toEqual({ noWebhookResponse: true });
+			expect(JSON.stringify(outcome.json)).not.toContain(TOKEN);
+		});
+
+		it('checks the token before reading the body', async () => {
+			const outcome = await callWebhook({ headers: { 'x-appdirect-webhook-token': 'x' }, token: TOKEN, body: 'not json' });
+			expect(outcome.status).toBe(401);
+		});
+
+		it('accepts the legacy header', async () => {
+			const outcome = await send('user.added', {}, { 'AppDirect-Webhook-Token': TOKEN });
+			expect(landedOn(outcome)).toBe(0);
+		});
+
+		it('refuses everything, and says why in the log, when the credential is empty', async () => {
+			const outcome = await callWebhook({ headers: { 'x-appdirect-webhook-token': '' }, token: '', body: '{}' });
+			expect(outcome.status).toBe(401);
+			expect(outcome.logs.join('\n')).toContain('the token credential is empty');
+		});
+
+		it('accepts anyone with authentication None', async () => {
+			const outcome = await send('user.added', { authentication: 'none' }, {});
+			expect(landedOn(outcome)).toBe(0);
+		});
+	});
+
+	describe('bad bodies', () => {
+		it.each([
+			['not JSON', 'hello', 'The request body is not valid JSON'],
+			['empty', '', 'The request body is empty'],
+			['not an object', '[1,2]', 'The body must be a JSON object, got an array'],
+			['not a notification', '{"event":"x"}', 'resource is missing'],
+			['missing an action', '{"resource":{"type":"USER"}}', 'resourceAction is missing'],
+			['a wrong type', '{"resource":{"type":1},"resourceAction":"ADDED"}', 'resource.type must be a string'],
+		])('answers 400 for a body that is %s', async (_case, body, problem) => {
+			const outcome = await callWebhook({ headers: auth, token: TOKEN, body });
+			expect(outcome.status).toBe(400);
+			expect(outcome.result).toEqual({ noWebhookResponse: true });
+			const json = outcome.json as { error: string; message: string; expected: unknown };
+			expect(json.error).toBe('Bad Request');
+			expect(json.message).toContain(problem);
+			expect(json.expected).toMatchObject({ resource: { type: 'SUBSCRIPTION' }, resourceAction: 'ADDED' });
+		});
+	});
+
+	describe('routing', () => {
+		const selected = { events: ['subscription.added', 'subscription.removed', 'user.added', 'company.changed'] };
+
+		it.each([
+			['subscription.added', 0],
+			['subscription.removed', 1],
+			['user.added', 2],
+			['company.changed', 3],
+		])('%s leaves on output %i', async (event, index) => {
+			const outcome = await send(event, selected);
+			expect(landedOn(outcome)).toBe(index);
+			expect(outcome.result.workflowData).toHaveLength(4);
+			expect(outcome.result.workflowData![index][0].json.event).toBe(event);
+		});
+
+		it('acknowledges unselected and unknown events with 200 by default, starting nothing', async () => {
+			for (const event of ['subscription.changed', 'quote.added']) {
+				const outcome = await send(event, selected);
+				expect(outcome.status).toBe(200);
+				expect(outcome.json).toEqual({ received: true, ignored: true, event });
+				expect(outcome.result.workflowData).toBeUndefined();
+			}
+			const unknown = sampleNotification('user.added');
+			unknown.resource.type = 'SUPPORT_TICKET';
+			const outcome = await callWebhook({ parameters: selected, headers: auth, token: TOKEN, body: JSON.stringify(unknown) });
+			expect(outcome.json).toEqual({ received: true, ignored: true, event: 'support_ticket.added' });
+		});
+
+		it('sends them to the last "Other" output when asked', async () => {
+			const parameters = { ...selected, unmatched: 'otherOutput' };
+			expect(outputNames(parameters)).toHaveLength(5);
+			expect(landedOn(await send('subscription.changed', parameters))).toBe(4);
+			const unknown = sampleNotification('user.added');
+			unknown.resource.type = 'SUPPORT_TICKET';
+			const outcome = await callWebhook({ parameters, headers: auth, token: TOKEN, body: JSON.stringify(unknown) });
+			expect(landedOn(outcome)).toBe(4);
+			expect(outcome.result.workflowData![4][0].json.event).toBe('support_ticket.added');
+		});
+
+		it('routes by resource type and to a single output', async () => {
+			expect(landedOn(await send('company.changed', { ...selected, splitBy: 'resource' }))).toBe(2);
+			expect(landedOn(await send('company.changed', { ...selected, splitBy: 'none' }))).toBe(0);
+		});
+
+		it.each(EVENTS.map((event) => [event.name]))('with the defaults, %s leaves on "All Events"', async (event) => {
+			const outcome = await send(event);
+			expect(landedOn(outcome)).toBe(0);
+			expect(outcome.result.workflowData).toHaveLength(1);
+			expect(outcome.result.workflowData![0][0].json).toMatchObject({ event });
+		});
+
+		it('honours the item options and never leaks the token', async () => {
+			const outcome = await send('user.added', { options: { includeHeaders: true, includeRawNotification: true } });
+			const item = outcome.result.workflowData![0][0].json;
+			expect(item.headers).toEqual({ 'content-type': 'application/json' });
+			expect(item.notification).toEqual(sampleNotification('user.added'));
+			expect(JSON.stringify(item)).not.toContain(TOKEN);
+		});
+	});
+
+	describe('when to answer', () => {
+		it('answers {"received": true} at once by default', () => {
+			expect(webhookSetting({}, 'responseMode')).toBe('onReceived');
+			expect(webhookSetting({}, 'responseData')).toEqual({ received: true });
+		});
+
+		it('waits for the last node and sends no body when the workflow must finish first', () => {
+			expect(webhookSetting({ respond: 'whenFinished' }, 'responseMode')).toBe('lastNode');
+			expect(webhookSetting({ respond: 'whenFinished' }, 'responseData')).toBe('noData');
+		});
+	});
+});

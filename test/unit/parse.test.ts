@@ -1,0 +1,118 @@
+import { normaliseAction, normaliseResourceType, parseNotification } from '../../nodes/AppDirectTrigger/parse';
+import { sampleNotification } from '../helpers/samples';
+
+const text = (value: unknown) => JSON.stringify(value);
+
+function problemOf(body: unknown): string {
+	const result = parseNotification(body);
+	if (result.ok) throw new Error('expected a problem');
+	return result.problem;
+}
+
+describe('parseNotification', () => {
+	it('reads a subscription notification from the request text', () => {
+		const result = parseNotification(text(sampleNotification('subscription.added')));
+		expect(result.ok).toBe(true);
+		if (!result.ok) return;
+		expect(result.notification).toMatchObject({
+			resourceType: 'SUBSCRIPTION',
+			action: 'ADDED',
+			event: 'subscription.added',
+			notificationId: '6f0c0c4e-2b0e-4a57-9a53-1f3a1e2b9c10',
+			timestamp: 1764230400000,
+			resourceId: 'b7d2f0a4-6c1e-4b8f-9d3a-2e5f7a9c1d00',
+		});
+	});
+
+	it('accepts a body n8n already parsed', () => {
+		const result = parseNotification(sampleNotification('user.changed'));
+		expect(result.ok && result.notification.event).toBe('user.changed');
+	});
+
+	it.each([
+		['', 'The request body is empty'],
+		['   \n', 'The request body is empty'],
+		['{"uuid": ', 'The request body is not valid JSON'],
+		['<xml/>', 'The request body is not valid JSON'],
+		['[]', 'The body must be a JSON object, got an array'],
+		['"text"', 'The body must be a JSON object, got a string'],
+		['42', 'The body must be a JSON object, got a number'],
+		['null', 'The body must be a JSON object, got null'],
+		['{}', 'resource is missing: this is not an AppDirect webhook notification'],
+		['{"resource": "USER", "resourceAction": "ADDED"}', 'resource must be an object, got a string'],
+		['{"resource": [], "resourceAction": "ADDED"}', 'resource must be an object, got an array'],
+		['{"resource": {}, "resourceAction": "ADDED"}', 'resource.type is missing'],
+		['{"resource": {"type": 7}, "resourceAction": "ADDED"}', 'resource.type must be a string, got a number'],
+		['{"resource": {"type": ""}, "resourceAction": "ADDED"}', 'resource.type is empty'],
+		['{"resource": {"type": "USER"}}', 'resourceAction is missing'],
+		['{"resource": {"type": "USER"}, "resourceAction": null}', 'resourceAction is missing'],
+		['{"resource": {"type": "USER"}, "resourceAction": {"a": 1}}', 'resourceAction must be a string, got a object'],
+		['{"resource": {"type": "USER"}, "resourceAction": "ADDED; DROP"}', "resourceAction may only contain letters, digits, '_', '-' and spaces"],
+		[`{"resource": {"type": "${'X'.repeat(201)}"}, "resourceAction": "ADDED"}`, 'resource.type is longer than 200 characters'],
+	])('refuses %j: %s', (body, problem) => {
+		expect(problemOf(body)).toBe(problem);
+	});
+
+	it('treats DELETED as REMOVED and keeps a removal without content as null content', () => {
+		const notification = sampleNotification('company.removed');
+		notification.resourceAction = 'DELETED';
+		const result = parseNotification(text(notification));
+		expect(result.ok && result.notification).toMatchObject({ action: 'REMOVED', event: 'company.removed', content: null });
+	});
+
+	it('normalises lower-case, dashed and spaced resource types', () => {
+		expect(normaliseResourceType('catalog-product')).toBe('CATALOG_PRODUCT');
+		expect(normaliseResourceType(' App Assignment ')).toBe('APP_ASSIGNMENT');
+		expect(normaliseResourceType('sales_lead')).toBe('SALES_LEAD');
+		expect(normaliseAction('deleted')).toBe('REMOVED');
+		expect(normaliseAction('changed')).toBe('CHANGED');
+		const notification = sampleNotification('user.added');
+		notification.resource.type = 'user';
+		notification.resourceAction = 'added';
+		const result = parseNotification(text(notification));
+		expect(result.ok && result.notification.event).toBe('user.added');
+	});
+
+	it('accepts unknown types and actions, and keeps unknown fields', () => {
+		const notification = sampleNotification('user.added');
+		notification.resource.type = 'WIDGET';
+		notification.resourceAction = 'ARCHIVED';
+		notification.resource.content.productRefId = 'NEW-FIELD';
+		notification.somethingNew = { nested: [1, 2] };
+		const result = parseNotification(text(notification));
+		expect(result.ok).toBe(true);
+		if (!result.ok) return;
+		expect(result.notification.event).toBe('widget.archived');
+		expect((result.notification.content as Record<string, unknown>).productRefId).toBe('NEW-FIELD');
+		expect(result.notification.raw.somethingNew).toEqual({ nested: [1, 2] });
+	});
+
+	it('lets missing or odd optional fields become null instead of failing', () => {
+		const result = parseNotification('{"resource": {"type": "USER", "uuid": 12}, "resourceAction": "ADDED", "timestamp": "1764230400000"}');
+		expect(result.ok && result.notification).toMatchObject({
+			notificationId: null,
+			resourceId: '12',
+			resourceUrl: null,
+			timestamp: 1764230400000,
+			content: null,
+		});
+		const bad = parseNotification('{"resource": {"type": "USER"}, "resourceAction": "ADDED", "timestamp": "yesterday", "uuid": {}}');
+		expect(bad.ok && bad.notification).toMatchObject({ timestamp: null, notificationId: null });
+	});
+
+	it('drops __proto__ keys so that nothing can reach a prototype', () => {
+		const body =
+			'{"__proto__": {"polluted": true}, "resource": {"type": "USER", "content": {"__proto__": {"isAdmin": true}, "constructor": {"prototype": {"x": 1}}, "email": "a@b.example"}}, "resourceAction": "ADDED"}';
+		const result = parseNotification(body);
+		expect(result.ok).toBe(true);
+		if (!result.ok) return;
+		const content = result.notification.content as Record<string, unknown>;
+		expect(Object.prototype.hasOwnProperty.call(content, '__proto__')).toBe(false);
+		expect(Object.getPrototypeOf(content)).toBe(Object.prototype);
+		expect((content as { isAdmin?: boolean }).isAdmin).toBeUndefined();
+		expect(content.constructor).toEqual({ prototype: { x: 1 } });
+		expect(({} as { polluted?: boolean; isAdmin?: boolean }).polluted).toBeUndefined();
+		expect(({} as { isAdmin?: boolean }).isAdmin).toBeUndefined();
+		expect(Object.getPrototypeOf(result.notification.raw)).toBe(Object.prototype);
+	});
+});
