@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Writes the README's reference tables from the node's catalog, so that the docs list exactly
+// the events and item fields the node has. `npm run docs` rewrites them; a unit test fails
+// when the README is out of date.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const README = path.join(__dirname, '..', 'README.md');
+
+function table(header, rows) {
+	const line = (cells) => `| ${cells.join(' | ')} |`;
+	return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const code = (text) => `\`${text}\``;
+
+/** The generated sections, by marker name; `modules` are the node's catalog, parse and item modules. */
+function renderSections({ catalog, parse, item, sampleNotification }) {
+	const events = table(
+		['Resource type (on the wire)', 'Events (values of the Events parameter)', 'Output names'],
+		catalog.RESOURCES.map((resource) => {
+			const events = catalog.EVENTS.filter((event) => event.resource === resource);
+			return [
+				code(resource.type) + (resource.confirmedSpelling ? '' : ' *'),
+				events.map((event) => code(event.name)).join(', '),
+				events.map((event) => event.displayName).join(', '),
+			];
+		}),
+	);
+	const envelope = table(
+		['Field', 'Type', 'Meaning'],
+		[...catalog.ENVELOPE_FIELDS, { name: 'content', type: 'object or null', description: 'The resource exactly as AppDirect sent it, unknown fields included; null for removals' }].map(
+			(field) => [code(field.name), field.type, field.description],
+		),
+	);
+	const fields = catalog.RESOURCES.filter((resource) => resource.fields.length > 0)
+		.map((resource) => {
+			const rows = resource.fields.map((field) => [
+				code(field.name),
+				field.type,
+				field.description,
+				field.urlPattern ? 'resource URL' : field.paths.map((p) => code(`content.${p}`)).join(' or '),
+			]);
+			return `#### ${catalog.titleOf(resource.type)} (${code(resource.type)})\n\n${table(['Field', 'Type', 'Meaning', 'Taken from'], rows)}`;
+		})
+		.join('\n\n');
+	const parsed = parse.parseNotification(JSON.stringify(sampleNotification('subscription.added')));
+	const example = `\`\`\`json\n${JSON.stringify(item.toItem(parsed.notification), null, 2)}\n\`\`\``;
+	return { events, envelope, fields, example };
+}
+
+/** The README text with every `<!-- generated:NAME -->` … `<!-- /generated:NAME -->` block replaced. */
+function renderReadme(text, sections) {
+	return text.replace(
+		/(<!-- generated:(\w+) -->)[\s\S]*?(<!-- \/generated:\2 -->)/g,
+		(match, open, name, close) => (name in sections ? `${open}\n${sections[name]}\n${close}` : match),
+	);
+}
+
+function builtModules() {
+	const dist = path.join(__dirname, '..', 'dist', 'nodes', 'AppDirectTrigger');
+	if (!fs.existsSync(dist)) throw new Error('Run `npm run build` first.');
+	return {
+		catalog: require(path.join(dist, 'catalog.js')),
+		parse: require(path.join(dist, 'parse.js')),
+		item: require(path.join(dist, 'item.js')),
+		sampleNotification: require('../samples/index.js').sampleNotification,
+	};
+}
+
+if (require.main === module) {
+	const before = fs.readFileSync(README, 'utf8');
+	const after = renderReadme(before, renderSections(builtModules()));
+	fs.writeFileSync(README, after);
+	console.log(before === after ? 'README.md is up to date' : 'README.md updated');
+}
+
+module.exports = { renderSections, renderReadme, README };
