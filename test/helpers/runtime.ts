@@ -1,0 +1,50 @@
+// Shared by the end-to-end and editor tests: the package packed as users get it, and the
+// real-n8n helpers from scripts/n8n (ES modules, loaded with a native dynamic import).
+import { execFileSync } from 'child_process';
+import { mkdtempSync, readdirSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+
+export const repoRoot = resolve(__dirname, '..', '..');
+
+// ts-jest would turn `import()` into `require()`, which cannot load .mjs files.
+const nativeImport = (0, eval)('(specifier) => import(specifier)') as (specifier: string) => Promise<any>;
+
+export interface N8nInstance {
+	baseUrl: string;
+	owner: { email: string; password: string };
+	workflowIds: string[];
+	userFolder: string;
+	logFile: string;
+	productionWebhookUrl(webhookId: string, path: string): string;
+	testWebhookUrl(webhookId: string, path: string): string;
+	getExecutions(options?: { workflowId?: string; status?: string; includeData?: boolean }): Promise<any[]>;
+	waitForExecutions(options: { workflowId?: string; count: number; timeoutMs?: number }): Promise<any[]>;
+	api(method: string, path: string, body?: unknown): Promise<any>;
+	rest(method: string, path: string, body?: unknown): Promise<any>;
+	readLog(): string;
+	logTail(lines?: number): string;
+	stop(): Promise<void>;
+}
+
+export interface InstanceModule {
+	startN8n(options: Record<string, unknown>): Promise<N8nInstance>;
+	nodeOutputs(execution: unknown, nodeName: string, runIndex?: number): Array<Array<Record<string, any>>> | undefined;
+}
+
+export function loadInstanceModule(): Promise<InstanceModule> {
+	return nativeImport(join(repoRoot, 'scripts', 'n8n', 'instance.mjs'));
+}
+
+let packed: string | undefined;
+
+/** `npm pack` of the built package (run `npm run build` first; `npm test` does). */
+export function packPackage(): string {
+	if (packed) return packed;
+	const folder = mkdtempSync(join(tmpdir(), 'appdirect-pack-'));
+	execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', folder], { cwd: repoRoot, stdio: 'ignore' });
+	packed = join(folder, readdirSync(folder).find((file) => file.endsWith('.tgz'))!);
+	return packed;
+}
+
+export const TRIGGER_TYPE = 'n8n-nodes-appdirect.appDirectTrigger';
