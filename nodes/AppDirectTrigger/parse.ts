@@ -88,7 +88,9 @@ export function parseNotification(body: unknown): ParseResult {
 	if (typeof body === 'string') {
 		if (body.trim().length === 0) return { ok: false, problem: 'The request body is empty' };
 		try {
-			envelope = JSON.parse(body, withoutProtoKeys);
+			// A reviver makes parsing several times slower, so only bodies that could spell
+			// `__proto__` (directly or with \u escapes) pay for it.
+			envelope = /__proto__|\\u/.test(body) ? JSON.parse(body, withoutProtoKeys) : JSON.parse(body);
 		} catch {
 			return { ok: false, problem: 'The request body is not valid JSON' };
 		}

@@ -115,4 +115,16 @@ describe('parseNotification', () => {
 		expect(({} as { isAdmin?: boolean }).isAdmin).toBeUndefined();
 		expect(Object.getPrototypeOf(result.notification.raw)).toBe(Object.prototype);
 	});
+
+	it('also drops a __proto__ key spelled with \\u escapes', () => {
+		const body = '{"resource": {"type": "USER", "content": {"\\u005f\\u005fproto\\u005f\\u005f": {"isAdmin": true}}}, "resourceAction": "ADDED"}';
+		expect(body).not.toContain('__proto__');
+		const result = parseNotification(body);
+		expect(result.ok).toBe(true);
+		if (!result.ok) return;
+		const content = result.notification.content as Record<string, unknown>;
+		expect(Object.keys(content)).toEqual([]);
+		expect(Object.getPrototypeOf(content)).toBe(Object.prototype);
+		expect((content as { isAdmin?: boolean }).isAdmin).toBeUndefined();
+	});
 });
