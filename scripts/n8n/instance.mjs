@@ -217,14 +217,19 @@ export async function startN8n(options = {}) {
 			baseUrl = `http://${HOST}:${port}`;
 		};
 		await pickPorts();
-		const portEnv = () => ({
-			N8N_PORT: String(port),
-			N8N_EDITOR_BASE_URL: `${baseUrl}/`,
-			N8N_WEBHOOK_URL: `${baseUrl}/`,
-			N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-			N8N_RUNNERS_HEALTH_CHECK_SERVER_PORT: String(runnerHealthPort),
-			QUEUE_HEALTH_CHECK_PORT: String(workerHealthPort),
-		});
+		// Re-applied whenever ports are picked again; values the caller set in `env` still win.
+		const portEnv = () => {
+			const ports = {
+				N8N_PORT: String(port),
+				N8N_EDITOR_BASE_URL: `${baseUrl}/`,
+				N8N_WEBHOOK_URL: `${baseUrl}/`,
+				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+				N8N_RUNNERS_HEALTH_CHECK_SERVER_PORT: String(runnerHealthPort),
+				QUEUE_HEALTH_CHECK_PORT: String(workerHealthPort),
+			};
+			for (const key of Object.keys(ports)) if (extraEnv[key] !== undefined) ports[key] = String(extraEnv[key]);
+			return ports;
+		};
 		// A reused user folder already holds a key in .n8n/config; n8n refuses to
 		// start when the environment names a different one.
 		let savedKey;
