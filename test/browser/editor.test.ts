@@ -1,0 +1,335 @@
+// n8n's editor in a real browser, used like a person would: sign in, find the node, set it up,
+// read what the canvas draws. One n8n (the packed package installed as a community package)
+// and one Debian Chromium for the whole file.
+import { existsSync, readdirSync, readFileSync } from 'fs';
+import { basename, join } from 'path';
+import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
+import { titleOf } from '../../nodes/AppDirectTrigger/catalog';
+import { outputLayout } from '../../nodes/AppDirectTrigger/outputs';
+import { loadInstanceModule, packPackage, repoRoot, TRIGGER_TYPE, type N8nInstance } from '../helpers/runtime';
+import { CHROMIUM, launchChromium, saveScreenshot } from './browser';
+
+jest.setTimeout(180_000);
+
+const TRIGGER = 'AppDirect Trigger';
+const SELECTED = ['Subscription Added', 'Subscription Removed', 'User Added'];
+const EXAMPLES_DIR = join(repoRoot, 'examples');
+const REQUIRED_EXAMPLE = 'appdirect-crm-sync.json';
+
+interface ExampleWorkflow {
+	id: string;
+	name: string;
+	nodes: Array<{ id: string; name: string; type: string; parameters: Record<string, unknown> }>;
+	connections: Record<string, { main?: Array<Array<{ node: string }> | null> }>;
+}
+
+const examples: Array<{ file: string; workflow: ExampleWorkflow }> = existsSync(EXAMPLES_DIR)
+	? readdirSync(EXAMPLES_DIR)
+			.filter((file) => file.endsWith('.json'))
+			.sort()
+			.map((file) => ({ file, workflow: JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as ExampleWorkflow }))
+	: [];
+
+let n8n: N8nInstance | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+/** Retries `read` until `check` passes (the editor renders asynchronously), then asserts once more. */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 15_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		try {
+			check(value);
+			return value;
+		} catch (error) {
+			if (Date.now() > deadline) throw error;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+const shot = (name: string, options: { docs?: boolean } = {}) => saveScreenshot(page, name, options);
+
+const ndv = () => page.getByTestId('ndv');
+const canvasNode = (name: string) => page.getByTestId('canvas-node').and(page.locator(`[data-node-name="${name}"]`));
+
+/** Output labels of a canvas node, in output order, as the DOM holds them (full text, even when CSS truncates). */
+async function outputLabels(nodeName: string): Promise<string[]> {
+	const handles = canvasNode(nodeName).getByTestId('canvas-node-output-handle');
+	const rows = await handles.evaluateAll((elements) =>
+		elements.map((element) => ({
+			index: Number(element.getAttribute('data-index')),
+			text: (element.textContent ?? '').trim(),
+		})),
+	);
+	return rows.sort((a, b) => a.index - b.index).map((row) => row.text);
+}
+
+/** Each label element must be rendered, not merely present. */
+async function expectLabelsVisible(nodeName: string, labels: string[]): Promise<void> {
+	const handles = canvasNode(nodeName).getByTestId('canvas-node-output-handle');
+	for (const label of labels) {
+		expect(await handles.getByText(label, { exact: true }).isVisible()).toBe(true);
+	}
+}
+
+async function openNodePanel(nodeName: string): Promise<void> {
+	// A test that failed with the panel open must not make the next one fail too.
+	if (await ndv().isVisible()) await closeNodePanel();
+	await canvasNode(nodeName).dblclick();
+	await ndv().waitFor({ state: 'visible' });
+	await page.getByTestId('node-parameters').waitFor({ state: 'visible' });
+}
+
+async function closeNodePanel(): Promise<void> {
+	await page.getByTestId('ndv-close-button').click();
+	await ndv().waitFor({ state: 'hidden' });
+	// Off the node: hovering it adds an "Execute workflow" button to the canvas screenshots.
+	await page.mouse.move(1100, 200);
+}
+
+/** The visible dropdown option whose headline is exactly `name` (options also hold a description). */
+const option = (name: string) =>
+	page.getByRole('option').filter({ visible: true }).filter({ has: page.getByText(name, { exact: true }) });
+
+async function chooseOption(parameter: string, name: string): Promise<void> {
+	await page.getByTestId(`parameter-input-${parameter}`).click();
+	await option(name).click();
+	await eventually(
+		() => page.getByTestId(`parameter-input-${parameter}`).locator('input').first().inputValue(),
+		(value) => expect(value).toBe(name),
+	);
+}
+
+/** Selected values of the open Events dropdown, read from the options' aria-selected state. */
+async function selectedEvents(): Promise<string[]> {
+	const selected = page.getByRole('option', { selected: true }).filter({ visible: true });
+	const texts = await selected.evaluateAll((elements) =>
+		elements.map((element) => (element.firstElementChild?.firstElementChild?.textContent ?? '').trim()),
+	);
+	return texts.sort();
+}
+
+/** First-run dialogs (personalization, what's new…) would sit on top of the canvas. */
+async function dismissDialogs(): Promise<void> {
+	const dialogs = page.getByRole('dialog').filter({ visible: true });
+	for (let attempt = 0; attempt < 3 && (await dialogs.count()) > 0; attempt++) {
+		const close = dialogs.first().getByRole('button', { name: /close|skip|dismiss|got it|not now/i });
+		if ((await close.count()) > 0) await close.first().click();
+		else await page.keyboard.press('Escape');
+		await page.waitForTimeout(300);
+	}
+}
+
+beforeAll(async () => {
+	// A machine without Chromium must fail here, loudly, not skip.
+	if (!existsSync(CHROMIUM)) {
+		throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`);
+	}
+	if (!existsSync(join(repoRoot, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
+	selectors.setTestIdAttribute('data-test-id');
+
+	const { startN8n } = await loadInstanceModule();
+	const [started, launched] = await Promise.all([
+		startN8n({
+			packages: [packPackage()],
+			workflows: examples.map((example) => example.workflow),
+			// Opened in the editor only: publishing would need the examples' credentials.
+			publish: false,
+		}),
+		launchChromium(),
+	]);
+	n8n = started;
+	browser = launched;
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	context.setDefaultTimeout(20_000);
+	page = await context.newPage();
+}, 600_000);
+
+afterAll(async () => {
+	await browser?.close();
+	await n8n?.stop();
+}, 60_000);
+
+describe('n8n editor with the AppDirect Trigger (Chromium)', () => {
+	test('signs in with the owner email and password', async () => {
+		const base = n8n!.baseUrl;
+		await page.goto(`${base}/home/workflows`);
+		// Signed out, the editor sends a person to the sign-in page.
+		await page.waitForURL((url) => url.pathname.startsWith('/signin'));
+		await page.getByLabel('Email').fill(n8n!.owner.email);
+		await page.getByLabel('Password').fill(n8n!.owner.password);
+		await shot('01-sign-in');
+		await page.getByRole('button', { name: 'Sign in' }).click();
+
+		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+		await page.getByTestId('universal-add').waitFor({ state: 'visible' });
+		await dismissDialogs();
+		await shot('02-home');
+	});
+
+	test('finds the node by searching "AppDirect" and adds the AppDirect Trigger to a new workflow', async () => {
+		await page.getByTestId('universal-add').click();
+		await page.getByRole('menuitem', { name: 'New workflow' }).click();
+		await page.waitForURL(/\/workflow\//);
+		await page.getByTestId('canvas-plus-button').waitFor({ state: 'visible' });
+		await dismissDialogs();
+		expect(await page.getByTestId('canvas-node').count()).toBe(0);
+
+		await page.getByTestId('canvas-plus-button').click();
+		const creator = page.getByTestId('node-creator');
+		await page.getByTestId('node-creator-search-bar').fill('AppDirect');
+		// n8n lists triggers without the " Trigger" suffix; the description is the node's own.
+		const result = creator
+			.getByTestId('node-creator-action-item')
+			.or(creator.getByTestId('node-creator-node-item'))
+			.filter({ hasText: 'Starts the workflow when your AppDirect marketplace sends a webhook notification' });
+		await eventually(
+			() => creator.getByTestId('node-creator-item-name').allTextContents(),
+			(names) => expect(names.map((name) => name.trim())).toEqual(['AppDirect']),
+		);
+		await result.waitFor({ state: 'visible' });
+		await shot('03-node-creator-search', { docs: true });
+
+		// The node's detail view lists one trigger action per option of its Events parameter.
+		await result.click();
+		await creator.getByText(TRIGGER, { exact: true }).waitFor({ state: 'visible' });
+		await creator.getByText('On all events', { exact: true }).click();
+
+		// Adding a trigger puts it on the canvas and opens its panel.
+		await ndv().waitFor({ state: 'visible' });
+		const node = page.locator(`[data-test-id="canvas-node"][data-node-type="${TRIGGER_TYPE}"]`);
+		expect(await node.count()).toBe(1);
+		expect(await node.getAttribute('data-node-name')).toBe(TRIGGER);
+		expect(await page.getByTestId('parameter-input-events').locator('.el-select__tags-text').allTextContents()).toEqual([
+			'All Events (*)',
+		]);
+	});
+
+	test('selecting events in the panel gives the canvas node one named output per event', async () => {
+		const events = page.getByTestId('parameter-input-events');
+		await events.click();
+		for (const name of SELECTED) {
+			// The multi-select filters as you type, like a person searching a long list.
+			await events.locator('input.el-select__input').fill(name);
+			await option(name).click();
+		}
+		await events.locator('input.el-select__input').fill('');
+		// Clicking the selected default again removes it.
+		await option('All Events (*)').click();
+		expect(await selectedEvents()).toEqual([...SELECTED].sort());
+		// Tags show the choice in selection order.
+		await page.getByTestId('node-parameters').getByText('Events', { exact: true }).click();
+		await eventually(
+			() => events.locator('.el-select__tags-text').allTextContents(),
+			(tags) => expect(tags).toEqual(SELECTED),
+		);
+		await shot('04-node-panel-events');
+
+		await closeNodePanel();
+		await eventually(() => outputLabels(TRIGGER), (labels) => expect(labels).toEqual(SELECTED));
+		await expectLabelsVisible(TRIGGER, SELECTED);
+		await shot('05-canvas-outputs-per-event', { docs: true });
+	});
+
+	test('the panel shows the setup help, the webhook URLs ending in /appdirect, and a warning only without authentication', async () => {
+		await openNodePanel(TRIGGER);
+		const panel = ndv();
+		const help = panel.getByRole('alert').filter({ hasText: 'Connect AppDirect to this node' });
+		expect(await help.isVisible()).toBe(true);
+		expect(await help.innerText()).toContain('Manage > Marketplace > Settings > Integration > Webhooks');
+		const warning = panel.getByText(/anyone who knows this URL/);
+		// Token is the default: no warning then, so the notice is tied to the setting.
+		expect(await warning.count()).toBe(0);
+
+		await panel.getByText('Webhook URLs', { exact: true }).click();
+		const url = panel.locator('.webhook-url');
+		const base = n8n!.baseUrl.replace(/[.]/g, '\\.');
+		await eventually(
+			() => url.innerText(),
+			(text) => expect(text.trim()).toMatch(new RegExp(`^${base}/webhook-test/[0-9a-f-]{36}/appdirect$`)),
+		);
+		await page.getByTestId('radio-button-production').click();
+		await eventually(
+			() => url.innerText(),
+			(text) => expect(text.trim()).toMatch(new RegExp(`^${base}/webhook/[0-9a-f-]{36}/appdirect$`)),
+		);
+		await shot('06-node-panel-setup-help', { docs: true });
+
+		await chooseOption('authentication', 'None');
+		await warning.waitFor({ state: 'visible' });
+		expect(await warning.innerText()).toContain(
+			'Warning: with no authentication, anyone who knows this URL can post events into this workflow.',
+		);
+		// With nothing left to configure, n8n shows the node's own trigger panel beside the settings.
+		await panel.getByText('Waiting for an AppDirect notification', { exact: true }).waitFor({ state: 'visible' });
+		await shot('07-node-panel-no-auth-warning', { docs: true });
+
+		await chooseOption('authentication', 'Token');
+		await warning.waitFor({ state: 'detached' });
+		await closeNodePanel();
+	});
+
+	test('other output layouts: one output per resource type, and an "Other" output', async () => {
+		await openNodePanel(TRIGGER);
+		await chooseOption('splitBy', 'One Output per Resource Type');
+		await closeNodePanel();
+		await eventually(() => outputLabels(TRIGGER), (labels) => expect(labels).toEqual(['Subscription', 'User']));
+		await shot('08-canvas-outputs-per-resource');
+
+		await openNodePanel(TRIGGER);
+		await chooseOption('unmatched', 'Send to an "Other" Output');
+		await closeNodePanel();
+		await eventually(() => outputLabels(TRIGGER), (labels) => expect(labels).toEqual(['Subscription', 'User', 'Other']));
+		await expectLabelsVisible(TRIGGER, ['Subscription', 'User', 'Other']);
+		await shot('09-canvas-outputs-other', { docs: true });
+	});
+
+	test(`the examples folder holds ${REQUIRED_EXAMPLE}`, () => {
+		expect(examples.map((example) => example.file)).toContain(REQUIRED_EXAMPLE);
+	});
+
+	test.each(examples.map((example) => [example.file, example] as const))(
+		'example %s opens in the editor with the trigger outputs and connected nodes',
+		async (file, { workflow }) => {
+			const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
+			expect(trigger).toBeDefined();
+			// What the node computes from the example's parameters; the editor must draw exactly that.
+			const expected = outputLayout(trigger!.parameters, titleOf).map((slot) => slot.displayName);
+			expect(expected.length).toBeGreaterThan(1);
+
+			await page.goto(`${n8n!.baseUrl}/workflow/${workflow.id}`);
+			await canvasNode(trigger!.name).waitFor({ state: 'visible' });
+			await dismissDialogs();
+
+			for (const node of workflow.nodes) {
+				if (node.type === 'n8n-nodes-base.stickyNote') continue;
+				expect(await canvasNode(node.name).count()).toBe(1);
+			}
+			await eventually(() => outputLabels(trigger!.name), (labels) => expect(labels).toEqual(expected));
+			await expectLabelsVisible(trigger!.name, expected);
+
+			// Each connection of the trigger is drawn from the right output to the right node.
+			const wanted = (workflow.connections[trigger!.name]?.main ?? []).flatMap((targets, index) =>
+				(targets ?? []).map((target) => `${index} -> ${target.node}`),
+			);
+			expect(wanted.length).toBeGreaterThan(0);
+			const edges = page.getByTestId('edge').and(page.locator(`[data-source-node-name="${trigger!.name}"]`));
+			const drawn = await eventually(
+				() =>
+					edges.evaluateAll((elements) =>
+						elements.map((element) => {
+							// vue-flow names each edge [<source id>/outputs/main/<index>][<target id>/inputs/…].
+							const id = element.closest('.vue-flow__edge')?.getAttribute('data-id') ?? '';
+							const index = /\/outputs\/main\/(\d+)\]/.exec(id)?.[1] ?? '?';
+							return `${index} -> ${element.getAttribute('data-target-node-name')}`;
+						}),
+					),
+				(list) => expect([...list].sort()).toEqual([...wanted].sort()),
+			);
+			expect(drawn).toHaveLength(wanted.length);
+			await shot(`10-example-${basename(file, '.json')}`, { docs: true });
+		},
+	);
+});
