@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { ensureRuntime, runtimePath } from './provision.mjs';
+import { ensureRuntime, run, runtimePath } from './provision.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const HOST = '127.0.0.1';
@@ -94,22 +94,9 @@ async function installTarball(nodesDir, tarball) {
 }
 
 function runCommand(cmd, args, { env, cwd, logFd, label } = {}) {
-	return new Promise((resolve, reject) => {
-		if (logFd !== undefined && label) fs.writeSync(logFd, `\n===== ${label} =====\n`);
-		const child = spawn(cmd, args, {
-			env,
-			cwd,
-			stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
-		});
-		let out = '';
-		child.stdout?.on('data', (d) => (out += d));
-		child.stderr?.on('data', (d) => (out += d));
-		child.on('error', reject);
-		child.on('exit', (code, signal) => {
-			if (code === 0) resolve(out);
-			else reject(new Error(`${label ?? cmd} failed (${signal ?? code})${out ? `\n${out}` : ''}`));
-		});
-	});
+	if (logFd !== undefined && label) fs.writeSync(logFd, `\n===== ${label} =====\n`);
+	const stdio = logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd];
+	return run(cmd, args, { env, cwd, stdio, label });
 }
 
 function isAlive(pgid) {

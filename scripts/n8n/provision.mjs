@@ -29,13 +29,16 @@ function log(msg) {
 	process.stderr.write(`[n8n-runtime +${secs}s] ${msg}\n`);
 }
 
-function run(cmd, args, { cwd, env = process.env, quiet = false } = {}) {
+/**
+ * Runs a command; resolves to what it printed (when piped), rejects with its tail on failure.
+ * By default its output goes to stderr so that callers parsing stdout stay clean.
+ */
+export function run(cmd, args, { cwd, env = process.env, quiet = false, stdio, label } = {}) {
 	return new Promise((resolve, reject) => {
-		// npm's output goes to stderr so that callers parsing stdout stay clean.
 		const child = spawn(cmd, args, {
 			cwd,
 			env,
-			stdio: quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', process.stderr, process.stderr],
+			stdio: stdio ?? (quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', process.stderr, process.stderr]),
 		});
 		let out = '';
 		child.stdout?.on('data', (d) => (out += d));
@@ -43,7 +46,7 @@ function run(cmd, args, { cwd, env = process.env, quiet = false } = {}) {
 		child.on('error', reject);
 		child.on('exit', (code, signal) => {
 			if (code === 0) resolve(out);
-			else reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? code})\n${out.slice(-4000)}`));
+			else reject(new Error(`${label ?? `${cmd} ${args.join(' ')}`} failed (${signal ?? code})\n${out.slice(-4000)}`));
 		});
 	});
 }

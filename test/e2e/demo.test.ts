@@ -6,14 +6,12 @@ import { readFileSync, readdirSync } from 'fs';
 import { createServer, type IncomingMessage, type Server } from 'http';
 import { createServer as createNetServer, connect } from 'net';
 import { join } from 'path';
-import { loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime';
+import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime';
 
 // The first run may install n8n (about 5 minutes) on top of building and starting it.
 jest.setTimeout(20 * 60_000);
 
-// ts-jest would turn `import()` into `require()`, which cannot load .mjs files.
-const nativeImport = (0, eval)('(specifier) => import(specifier)') as (specifier: string) => Promise<any>;
-const script = (file: string) => nativeImport(join(repoRoot, 'scripts', file));
+const script = (file: string) => importScript(`scripts/${file}`);
 
 interface DemoRun {
 	code: number | null;

@@ -1,14 +1,23 @@
 // Shared by the end-to-end and editor tests: the package packed as users get it, and the
 // real-n8n helpers from scripts/n8n (ES modules, loaded with a native dynamic import).
 import { execFileSync } from 'child_process';
-import { mkdtempSync, readdirSync } from 'fs';
+import { mkdtempSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
-// ts-jest would turn `import()` into `require()`, which cannot load .mjs files.
-const nativeImport = (0, eval)('(specifier) => import(specifier)') as (specifier: string) => Promise<any>;
+// ts-jest would turn `import()` into `require()`, which cannot load .mjs files. The eval'd source
+// is unique per load: V8 reuses an identical eval'd function across jest test files, and one
+// compiled in a file that has finished fails with "Test environment has been torn down".
+const evaluatedImport = (0, eval)(
+	`(specifier) => import(specifier) /* ${process.pid} ${Date.now()} ${Math.random()} */`,
+) as (specifier: string) => Promise<any>;
+
+/** Loads an ES module (`.mjs`) from the repo, e.g. `importScript('scripts/send.mjs')`. */
+export function importScript(relativePath: string): Promise<any> {
+	return evaluatedImport(join(repoRoot, relativePath));
+}
 
 export interface N8nInstance {
 	baseUrl: string;
@@ -33,15 +42,19 @@ export interface InstanceModule {
 }
 
 export function loadInstanceModule(): Promise<InstanceModule> {
-	return nativeImport(join(repoRoot, 'scripts', 'n8n', 'instance.mjs'));
+	return importScript('scripts/n8n/instance.mjs');
 }
 
 let packed: string | undefined;
 
-/** `npm pack` of the built package (run `npm run build` first; `npm test` does). */
+/**
+ * `npm pack` of the built package (run `npm run build` first; `npm test` does), once per test
+ * file; the temporary folder goes when the test process exits.
+ */
 export function packPackage(): string {
 	if (packed) return packed;
 	const folder = mkdtempSync(join(tmpdir(), 'appdirect-pack-'));
+	process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
 	execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', folder], { cwd: repoRoot, stdio: 'ignore' });
 	packed = join(folder, readdirSync(folder).find((file) => file.endsWith('.tgz'))!);
 	return packed;
