@@ -1,4 +1,4 @@
-// Copies what tsc does not emit (icons, output schemas) into dist/, keeping folder layout.
+// Copies what tsc does not emit (icons, codex files) into dist/, keeping folder layout.
 const { src, dest, series } = require('gulp');
 
 function copyIcons() {
@@ -8,9 +8,10 @@ function copyIcons() {
 	}).pipe(dest('dist'));
 }
 
-function copySchemas() {
-	return src(['nodes/**/__schema__/**/*.json'], { base: '.' }).pipe(dest('dist'));
+// Codex files (*.node.json) give the node its categories, search aliases and docs link in n8n.
+function copyCodex() {
+	return src(['nodes/**/*.node.json'], { base: '.' }).pipe(dest('dist'));
 }
 
-exports['build:icons'] = series(copyIcons, copySchemas);
+exports['build:icons'] = series(copyIcons, copyCodex);
 exports.default = exports['build:icons'];
