@@ -18,13 +18,14 @@ const code = (text) => `\`${text}\``;
 /** The generated sections, by marker name; `modules` are the node's catalog, parse and item modules. */
 function renderSections({ catalog, parse, item, sampleNotification }) {
 	const events = table(
-		['Resource type (on the wire)', 'Events (values of the Events parameter)', 'Output names'],
+		['Resource type (on the wire)', 'Events (values of the Events parameter)', 'Output names', 'Resource URL path'],
 		catalog.RESOURCES.map((resource) => {
 			const events = catalog.EVENTS.filter((event) => event.resource === resource);
 			return [
 				code(resource.type) + (resource.confirmedSpelling ? '' : ' *'),
 				events.map((event) => code(event.name)).join(', '),
 				events.map((event) => event.displayName).join(', '),
+				resource.restPath ? code(resource.restPath) : '',
 			];
 		}),
 	);

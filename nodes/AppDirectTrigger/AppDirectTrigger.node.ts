@@ -9,7 +9,7 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { titleOf } from './catalog';
+import { findResource, titleOf, type Action } from './catalog';
 import { properties, TOKEN_CREDENTIAL } from './description';
 import { toItem } from './item';
 import { outputIndex, outputLayout, outputsExpression, type OutputSettings } from './outputs';
@@ -45,7 +45,7 @@ export class AppDirectTrigger implements INodeType {
 			header: 'Waiting for an AppDirect notification',
 			executionsHelp: {
 				inactive:
-					'While you build the workflow, send a sample notification to the Test URL (for example with <code>npm run send</code> from the package). Once it works, publish the workflow and enter the Production URL in AppDirect.',
+					'While you build the workflow, click "Listen for test event" and send a sample notification to the Test URL (see the package README for a ready-made command). Once it works, publish the workflow and enter the Production URL in AppDirect.',
 				active:
 					'This workflow is published: every notification AppDirect sends to the Production URL starts an execution, listed under Executions.',
 			},
@@ -84,6 +84,9 @@ export class AppDirectTrigger implements INodeType {
 			): Promise<INodeCredentialTestResult> {
 				const token = String(credential.data?.token ?? '');
 				if (token.trim().length === 0) return { status: 'Error', message: 'The token is empty' };
+				if (token.trim() !== token) {
+					return { status: 'Error', message: 'The token starts or ends with a space or line break; AppDirect would not send it' };
+				}
 				if (token.length < 16) {
 					return { status: 'Error', message: 'Use a token of at least 16 characters: it is the only thing protecting the URL' };
 				}
@@ -103,17 +106,21 @@ export class AppDirectTrigger implements INodeType {
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
 				const url = this.getNodeWebhookUrl('default');
+				// While the editor listens for a test event there is nothing to set up in AppDirect.
+				if (this.getMode() === 'manual') return true;
 				this.logger.info(
-					`AppDirect Trigger: create one webhook per resource type in AppDirect (Manage > Marketplace > Settings > Integration > Webhooks) with the URL ${url}`,
+					`AppDirect Trigger: make sure AppDirect's webhooks (Manage > Marketplace > Settings > Integration > Webhooks, one per resource type) point at ${url}`,
 				);
 				this.getWorkflowStaticData('node').announcedUrl = url;
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
 				const staticData = this.getWorkflowStaticData('node');
-				this.logger.info(
-					`AppDirect Trigger: ${String(staticData.announcedUrl ?? this.getNodeWebhookUrl('default'))} no longer receives events; delete its webhooks in AppDirect`,
-				);
+				if (this.getMode() !== 'manual' && staticData.announcedUrl !== undefined) {
+					this.logger.info(
+						`AppDirect Trigger: ${String(staticData.announcedUrl)} stopped receiving events; if the workflow stays unpublished, delete its webhooks in AppDirect`,
+					);
+				}
 				delete staticData.announcedUrl;
 				return true;
 			},
@@ -124,8 +131,18 @@ export class AppDirectTrigger implements INodeType {
 		const headers = this.getHeaderData() as Record<string, unknown>;
 
 		if (this.getNodeParameter('authentication', 'token') === 'token') {
-			const credentials = await this.getCredentials<{ token?: string }>(TOKEN_CREDENTIAL);
-			const check = checkToken(headers, credentials.token ?? '');
+			let expected: string;
+			try {
+				expected = (await this.getCredentials<{ token?: string }>(TOKEN_CREDENTIAL)).token ?? '';
+			} catch (error) {
+				// Not the sender's fault: a non-2xx answer makes AppDirect retry once it is fixed.
+				this.logger.error(`AppDirect Trigger: cannot read the token credential: ${(error as Error).message}`);
+				return answer(this, 500, {
+					error: 'Internal Server Error',
+					message: 'The AppDirect Trigger cannot read its token credential',
+				});
+			}
+			const check = checkToken(headers, expected);
 			if (check !== 'valid') {
 				if (check === 'notConfigured') this.logger.warn('AppDirect Trigger: the token credential is empty');
 				return answer(this, 401, {
@@ -155,7 +172,13 @@ export class AppDirectTrigger implements INodeType {
 		const slots = outputLayout(settings, titleOf);
 		const index = outputIndex(slots, settings, parsed.notification.event);
 		if (index === -1) {
-			return answer(this, 200, { received: true, ignored: true, event: parsed.notification.event });
+			const { event, resourceType, action } = parsed.notification;
+			// An unknown spelling may be AppDirect's real one: leave a trace, since nothing else will.
+			const known = findResource(resourceType)?.actions.includes(action as Action) === true;
+			this.logger[known ? 'debug' : 'info'](
+				`AppDirect Trigger: ignored ${known ? 'an unselected' : 'an unknown'} event ${event} (notification ${parsed.notification.notificationId ?? 'without uuid'})`,
+			);
+			return answer(this, 200, { received: true, ignored: true, event });
 		}
 
 		const options = this.getNodeParameter('options', {}) as IDataObject;

@@ -1,6 +1,6 @@
 /**
  * The one list of AppDirect webhook resource types and actions. Parameter options, output
- * names, item fields, output schemas and the README tables are all derived from it.
+ * names, item fields and the README's reference tables are all derived from it.
  *
  * Event names (`subscription.added`) are stored in users' workflows: never rename one.
  */
@@ -36,14 +36,13 @@ export interface ResourceSpec {
 	plural: string;
 	actions: readonly Action[];
 	/** Path of the resource's REST URL after the marketplace origin, for docs. */
-	urlPattern?: string;
+	restPath?: string;
 	/** False where the wire spelling is our best reading of AppDirect's docs. */
 	confirmedSpelling: boolean;
 	/** Flat fields that CRM mappings need; empty where AppDirect documents no content. */
 	fields: readonly FieldSpec[];
 }
 
-const ALL: readonly Action[] = ACTIONS;
 const NO_REMOVE: readonly Action[] = ['ADDED', 'CHANGED'];
 
 function fieldMaker(type: FieldType, epochToIso = false) {
@@ -60,19 +59,30 @@ const n = fieldMaker('number');
 const b = fieldMaker('boolean');
 const date = fieldMaker('string', true);
 
-const ORDER_FIELDS: readonly FieldSpec[] = [
-	n('totalPrice', 'Total price of the order, in its currency', 'totalPrice'),
-	s('currency', 'Currency code, for example USD', 'currency'),
-	s('frequency', 'Billing frequency, for example MONTHLY or YEARLY', 'frequency'),
-	date('nextBillingDate', 'Next billing date (ISO 8601)', 'nextBillingDate'),
+/** Subscriptions carry their order under `order`; order notifications carry it at the top. */
+function orderFields(prefix: string): FieldSpec[] {
+	return [
+		s('frequency', 'Billing frequency, for example MONTHLY or YEARLY', `${prefix}frequency`),
+		s('currency', 'Currency code of the order, for example USD', `${prefix}currency`),
+		n('totalPrice', 'Total price of the order, in its currency', `${prefix}totalPrice`),
+		date('nextBillingDate', 'Next billing date (ISO 8601)', `${prefix}nextBillingDate`),
+	];
+}
+
+const PRODUCT_FIELDS: readonly FieldSpec[] = [
+	s('productName', 'Product name', 'application.name'),
+	s('productId', 'Product id', 'application.id'),
+	s('productUuid', 'Product uuid', 'application.uuid'),
+	s('productRefId', 'Product reference id', 'application.productRefId'),
+	s('vendorName', 'Vendor name', 'application.vendor.name'),
 ];
 
 export const RESOURCES: readonly ResourceSpec[] = [
 	{
 		type: 'SUBSCRIPTION',
 		plural: 'subscriptions',
-		actions: ALL,
-		urlPattern: '/api/billing/v1/subscriptions/{id}',
+		actions: ACTIONS,
+		restPath: '/api/billing/v1/subscriptions/{id}',
 		confirmedSpelling: true,
 		fields: [
 			s('status', 'Subscription status, for example ACTIVE, FREE_TRIAL, SUSPENDED or CANCELLED', 'status'),
@@ -80,10 +90,7 @@ export const RESOURCES: readonly ResourceSpec[] = [
 			s('userId', 'Id of the user who bought it', 'user.id'),
 			s('productId', 'Id of the product', 'product.id'),
 			s('editionId', 'Id of the edition (plan)', 'edition.id'),
-			s('frequency', 'Billing frequency, for example MONTHLY or YEARLY', 'order.frequency'),
-			s('currency', 'Currency code of the order, for example USD', 'order.currency'),
-			n('totalPrice', 'Total price of the order, in its currency', 'order.totalPrice'),
-			date('nextBillingDate', 'Next billing date (ISO 8601)', 'order.nextBillingDate'),
+			...orderFields('order.'),
 			n('maxUsers', 'Number of seats', 'maxUsers'),
 			s('externalAccountId', "The vendor's account id for this subscription", 'externalAccountId'),
 			s('parentSubscriptionId', 'For add-ons: the subscription they belong to', 'parentSubscriptionId'),
@@ -94,8 +101,8 @@ export const RESOURCES: readonly ResourceSpec[] = [
 	{
 		type: 'USER',
 		plural: 'users',
-		actions: ALL,
-		urlPattern: '/api/account/v1/users/{id}',
+		actions: ACTIONS,
+		restPath: '/api/account/v1/users/{id}',
 		confirmedSpelling: true,
 		fields: [
 			s('email', 'Email address', 'email'),
@@ -114,8 +121,8 @@ export const RESOURCES: readonly ResourceSpec[] = [
 	{
 		type: 'COMPANY',
 		plural: 'companies',
-		actions: ALL,
-		urlPattern: '/api/account/v1/companies/{id}',
+		actions: ACTIONS,
+		restPath: '/api/account/v1/companies/{id}',
 		confirmedSpelling: true,
 		fields: [
 			s('name', 'Company name', 'name'),
@@ -132,8 +139,8 @@ export const RESOURCES: readonly ResourceSpec[] = [
 	{
 		type: 'MEMBERSHIP',
 		plural: 'memberships',
-		actions: ALL,
-		urlPattern: '/api/account/v1/companies/{companyId}/users/{userId}',
+		actions: ACTIONS,
+		restPath: '/api/account/v1/companies/{companyId}/users/{userId}',
 		confirmedSpelling: false,
 		fields: [
 			{
@@ -158,21 +165,21 @@ export const RESOURCES: readonly ResourceSpec[] = [
 	{
 		type: 'ORDER',
 		plural: 'orders',
-		actions: ALL,
-		urlPattern: '/api/billing/v1/orders/{id}',
+		actions: ACTIONS,
+		restPath: '/api/billing/v1/orders/{id}',
 		confirmedSpelling: false,
 		fields: [
 			s('status', 'Order status, for example ACTIVE, PENDING_USER_APPROVAL or CANCELLED', 'status'),
 			s('companyId', 'Id of the company', 'company.id'),
 			s('userId', 'Id of the user', 'user.id'),
-			...ORDER_FIELDS,
+			...orderFields(''),
 		],
 	},
 	{
 		type: 'INVOICE',
 		plural: 'invoices',
-		actions: ALL,
-		urlPattern: '/api/appmarket/v1/invoices/{id}',
+		actions: ACTIONS,
+		restPath: '/api/appmarket/v1/invoices/{id}',
 		confirmedSpelling: false,
 		fields: [
 			s('invoiceNumber', 'Invoice number', 'billingRelationshipOwnerInvoiceNumber'),
@@ -186,8 +193,8 @@ export const RESOURCES: readonly ResourceSpec[] = [
 	{
 		type: 'APP_ASSIGNMENT',
 		plural: 'app assignments',
-		actions: ALL,
-		urlPattern: '/api/account/v2/subscriptions/assignments/{id}',
+		actions: ACTIONS,
+		restPath: '/api/account/v2/subscriptions/assignments/{id}',
 		confirmedSpelling: false,
 		fields: [
 			s('status', 'Assignment status, for example ACTIVE or PENDING_USER_ACTIVATION', 'status'),
@@ -200,35 +207,25 @@ export const RESOURCES: readonly ResourceSpec[] = [
 	{
 		type: 'CATALOG_PRODUCT',
 		plural: 'catalog products',
-		actions: ALL,
-		urlPattern: '/api/marketplace/v1/products/{id}',
+		actions: ACTIONS,
+		restPath: '/api/marketplace/v1/products/{id}',
 		confirmedSpelling: true,
-		fields: productFields(),
+		fields: PRODUCT_FIELDS,
 	},
 	{
 		type: 'STAGING_PRODUCT',
 		plural: 'staging products',
 		actions: NO_REMOVE,
-		urlPattern: '/api/marketplace/v1/products/{id}',
+		restPath: '/api/marketplace/v1/products/{id}',
 		confirmedSpelling: true,
-		fields: productFields(),
+		fields: PRODUCT_FIELDS,
 	},
-	{ type: 'DISCOUNT', plural: 'discounts', actions: ALL, confirmedSpelling: false, fields: [] },
-	{ type: 'SALES_LEAD', plural: 'sales leads', actions: ALL, confirmedSpelling: false, fields: [] },
+	{ type: 'DISCOUNT', plural: 'discounts', actions: ACTIONS, confirmedSpelling: false, fields: [] },
+	{ type: 'SALES_LEAD', plural: 'sales leads', actions: ACTIONS, confirmedSpelling: false, fields: [] },
 	{ type: 'SALES_OPPORTUNITY', plural: 'sales opportunities', actions: NO_REMOVE, confirmedSpelling: false, fields: [] },
-	{ type: 'QUOTE', plural: 'quotes', actions: ALL, confirmedSpelling: false, fields: [] },
+	{ type: 'QUOTE', plural: 'quotes', actions: ACTIONS, confirmedSpelling: false, fields: [] },
 	{ type: 'RESELLER_REGISTRANT', plural: 'reseller registrants', actions: ['ADDED'], confirmedSpelling: false, fields: [] },
 ];
-
-function productFields(): FieldSpec[] {
-	return [
-		s('productName', 'Product name', 'application.name'),
-		s('productId', 'Product id', 'application.id'),
-		s('productUuid', 'Product uuid', 'application.uuid'),
-		s('productRefId', 'Product reference id', 'application.productRefId'),
-		s('vendorName', 'Vendor name', 'application.vendor.name'),
-	];
-}
 
 /** `SALES_LEAD` → `sales_lead`: the first half of an event name. */
 export function eventPrefix(resourceType: string): string {

@@ -1,5 +1,6 @@
 import { findResource, type FieldSpec } from './catalog';
-import type { ParsedNotification } from './parse';
+import { toEpoch, type ParsedNotification } from './parse';
+import { TOKEN_HEADERS } from './verify';
 
 export interface ItemOptions {
 	includeRawNotification?: boolean;
@@ -8,13 +9,7 @@ export interface ItemOptions {
 }
 
 /** Headers that carry secrets: never copied into workflow data. */
-const SECRET_HEADERS = new Set([
-	'x-appdirect-webhook-token',
-	'appdirect-webhook-token',
-	'authorization',
-	'proxy-authorization',
-	'cookie',
-]);
+const SECRET_HEADERS = new Set<string>([...TOKEN_HEADERS, 'authorization', 'proxy-authorization', 'cookie']);
 
 function valueAt(source: unknown, path: string): unknown {
 	let current = source;
@@ -31,17 +26,26 @@ function matchesType(value: unknown, field: FieldSpec): boolean {
 }
 
 function isoFromEpoch(value: unknown): string | null {
-	const epoch = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-	if (typeof epoch !== 'number' || !Number.isFinite(epoch)) return null;
+	const epoch = toEpoch(value);
+	if (epoch === null) return null;
 	const date = new Date(epoch);
 	return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+function decodeOrRaw(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		// Malformed %-escapes: the id as it stands is still better than no id.
+		return text;
+	}
 }
 
 /** One flat field; null when the notification does not carry it in the documented shape. */
 export function fieldValue(field: FieldSpec, notification: ParsedNotification): unknown {
 	if (field.urlPattern) {
 		const match = notification.resourceUrl?.match(field.urlPattern);
-		return match ? decodeURIComponent(match[1]) : null;
+		return match ? decodeOrRaw(match[1]) : null;
 	}
 	for (const path of field.paths ?? []) {
 		const value = valueAt(notification.content, path);

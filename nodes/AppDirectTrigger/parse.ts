@@ -28,11 +28,15 @@ export const EXPECTED_SHAPE = {
 
 const MAX_NAME_LENGTH = 200;
 
-/** `catalog-product`, `Catalog Product` and `catalog_product` are the same type. */
+/**
+ * `catalog-product`, `Catalog Product` and `catalog_product` are the same type. Other
+ * punctuation becomes `_` too: an odd spelling is an unknown type, never a reason to refuse.
+ */
 export function normaliseResourceType(value: string): string {
 	return value
 		.trim()
-		.replace(/[\s_-]+/g, '_')
+		.replace(/[^A-Za-z0-9]+/g, '_')
+		.replace(/^_+|_+$/g, '')
 		.toUpperCase();
 }
 
@@ -58,9 +62,11 @@ function stringOrNull(value: unknown): string | null {
 	return null;
 }
 
-function epochOrNull(value: unknown): number | null {
+/** Epoch milliseconds from a number or a string of digits; null for anything else. */
+export function toEpoch(value: unknown): number | null {
 	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value === 'string' && /^\d{1,16}$/.test(value.trim())) return Number(value.trim());
+	// 10 to 16 digits: seconds or milliseconds since 1970; fewer (20251127) is not an epoch.
+	if (typeof value === 'string' && /^\d{10,16}$/.test(value.trim())) return Number(value.trim());
 	return null;
 }
 
@@ -69,7 +75,7 @@ function nameProblem(value: unknown, path: string): string | null {
 	if (typeof value !== 'string') return `${path} must be a string, got ${kindOf(value)}`;
 	if (value.trim().length === 0) return `${path} is empty`;
 	if (value.length > MAX_NAME_LENGTH) return `${path} is longer than ${MAX_NAME_LENGTH} characters`;
-	if (!/^[A-Za-z0-9 _-]+$/.test(value)) return `${path} may only contain letters, digits, '_', '-' and spaces`;
+	if (normaliseResourceType(value).length === 0) return `${path} has no letters or digits`;
 	return null;
 }
 
@@ -86,11 +92,13 @@ function kindOf(value: unknown): string {
 export function parseNotification(body: unknown): ParseResult {
 	let envelope: unknown = body;
 	if (typeof body === 'string') {
-		if (body.trim().length === 0) return { ok: false, problem: 'The request body is empty' };
+		// Some senders start UTF-8 JSON with a byte order mark; JSON.parse does not accept it.
+		const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
+		if (text.trim().length === 0) return { ok: false, problem: 'The request body is empty' };
 		try {
 			// A reviver makes parsing several times slower, so only bodies that could spell
 			// `__proto__` (directly or with \u escapes) pay for it.
-			envelope = /__proto__|\\u/.test(body) ? JSON.parse(body, withoutProtoKeys) : JSON.parse(body);
+			envelope = /__proto__|\\u/.test(text) ? JSON.parse(text, withoutProtoKeys) : JSON.parse(text);
 		} catch {
 			return { ok: false, problem: 'The request body is not valid JSON' };
 		}
@@ -121,7 +129,7 @@ export function parseNotification(body: unknown): ParseResult {
 			action,
 			event: eventName(resourceType, action),
 			notificationId: stringOrNull(envelope.uuid),
-			timestamp: epochOrNull(envelope.timestamp),
+			timestamp: toEpoch(envelope.timestamp),
 			resourceId: stringOrNull(resource.uuid),
 			resourceUrl: typeof resource.url === 'string' && resource.url.length > 0 ? resource.url : null,
 			content: resource.content ?? null,

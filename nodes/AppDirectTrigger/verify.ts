@@ -28,8 +28,8 @@ export function checkToken(headers: Record<string, unknown>, expected: string): 
 	let received: string | undefined;
 	for (const name of TOKEN_HEADERS) {
 		received = findHeader(headers, name);
-		if (received !== undefined) break;
+		if (received) break;
 	}
-	if (received === undefined || received.length === 0) return 'missing';
+	if (!received) return 'missing';
 	return timingSafeEqual(digest(received), digest(expected)) ? 'valid' : 'invalid';
 }

@@ -42,8 +42,12 @@ export function webhookSetting(parameters: INodeParameters, key: 'responseMode' 
 export interface WebhookCall {
 	parameters?: INodeParameters;
 	headers?: Record<string, unknown>;
+	/** The raw request text; leave it out to test what n8n already parsed (`parsedBody`). */
 	body?: string;
+	parsedBody?: Record<string, unknown>;
 	token?: string;
+	/** What n8n throws when the credential is missing or cannot be decrypted. */
+	credentialError?: Error;
 }
 
 export interface WebhookOutcome {
@@ -67,15 +71,20 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 			return response;
 		},
 	};
-	const log = (message: string) => outcome.logs!.push(message);
+	const log = (level: string) => (message: string) => outcome.logs!.push(`${level}: ${message}`);
 	const context = {
 		getHeaderData: () => call.headers ?? {},
 		getRequestObject: () => ({ rawBody: call.body === undefined ? undefined : Buffer.from(call.body) }),
-		getBodyData: () => ({}),
+		getBodyData: () => call.parsedBody ?? {},
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
-		getCredentials: async () => ({ token: call.token ?? '' }),
-		logger: { info: log, warn: log, debug: log, error: log },
+		getCredentials: async (type: string) => {
+			// The name must match the credential the package ships.
+			if (type !== 'appDirectWebhookTokenApi') throw new Error(`Unknown credential type ${type}`);
+			if (call.credentialError) throw call.credentialError;
+			return { token: call.token ?? '' };
+		},
+		logger: { info: log('info'), warn: log('warn'), debug: log('debug'), error: log('error') },
 	};
 	outcome.result = await trigger.webhook.call(context as never);
 	return outcome as WebhookOutcome;

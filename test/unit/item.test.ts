@@ -75,6 +75,12 @@ describe('toItem', () => {
 		});
 	});
 
+	it('keeps a malformed %-escape in a membership URL as it stands', () => {
+		const body = sampleNotification('membership.changed');
+		body.resource.url = 'https://marketplace.example.com/api/account/v1/companies/%zz/users/a%20b';
+		expect(toItem(parsed(body))).toMatchObject({ companyId: '%zz', userId: 'a b' });
+	});
+
 	it.each(RESOURCES.map((resource) => [resource.type.toLowerCase()]))(
 		'%s: removals keep the envelope, content is null, every field key is present',
 		(prefix) => {
@@ -102,8 +108,15 @@ describe('toItem', () => {
 
 	it('tolerates content of the wrong shape', () => {
 		const body = sampleNotification('subscription.added');
-		body.resource.content = { status: 7, order: 'none', company: null, creationDate: 'not a date', maxUsers: '25' };
-		expect(toItem(parsed(body))).toMatchObject({ status: '7', frequency: null, companyId: null, createdAt: 'not a date', maxUsers: null });
+		body.resource.content = { status: 7, order: 'none', company: null, creationDate: 'not a date', endDate: '20251127', maxUsers: '25' };
+		expect(toItem(parsed(body))).toMatchObject({
+			status: '7',
+			frequency: null,
+			companyId: null,
+			createdAt: 'not a date',
+			endsAt: '20251127',
+			maxUsers: null,
+		});
 		body.resource.content = ['a list'];
 		expect(toItem(parsed(body)).status).toBeNull();
 	});

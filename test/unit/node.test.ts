@@ -57,6 +57,18 @@ describe('AppDirect Trigger node', () => {
 			expect(outcome.logs.join('\n')).toContain('the token credential is empty');
 		});
 
+		it('answers 500, without throwing, when the credential cannot be read', async () => {
+			const outcome = await callWebhook({
+				headers: auth,
+				credentialError: new Error('Credential with ID "x" does not exist'),
+				body: JSON.stringify(sampleNotification('user.added')),
+			});
+			expect(outcome.status).toBe(500);
+			expect(outcome.json).toEqual({ error: 'Internal Server Error', message: 'The AppDirect Trigger cannot read its token credential' });
+			expect(outcome.result).toEqual({ noWebhookResponse: true });
+			expect(outcome.logs.join('\n')).toContain('does not exist');
+		});
+
 		it('accepts anyone with authentication None', async () => {
 			const outcome = await send('user.added', { authentication: 'none' }, {});
 			expect(landedOn(outcome)).toBe(0);
@@ -108,6 +120,24 @@ describe('AppDirect Trigger node', () => {
 			unknown.resource.type = 'SUPPORT_TICKET';
 			const outcome = await callWebhook({ parameters: selected, headers: auth, token: TOKEN, body: JSON.stringify(unknown) });
 			expect(outcome.json).toEqual({ received: true, ignored: true, event: 'support_ticket.added' });
+		});
+
+		it('logs unknown types at info level, so that a new AppDirect spelling is noticed', async () => {
+			const unknown = sampleNotification('user.added');
+			unknown.resource.type = 'USERS';
+			const outcome = await callWebhook({ parameters: selected, headers: auth, token: TOKEN, body: JSON.stringify(unknown) });
+			expect(outcome.logs).toEqual(['info: AppDirect Trigger: ignored an unknown event users.added (notification 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f)']);
+			const unselected = await send('subscription.changed', selected);
+			expect(unselected.logs).toEqual([
+				'debug: AppDirect Trigger: ignored an unselected event subscription.changed (notification 6f0c0c4e-2b0e-4a57-9a53-1f3a1e2b9c10)',
+			]);
+			expect(JSON.stringify([outcome.logs, unselected.logs])).not.toContain(TOKEN);
+		});
+
+		it('reads what n8n parsed when there is no raw body', async () => {
+			const outcome = await callWebhook({ headers: auth, token: TOKEN, parsedBody: sampleNotification('company.removed') });
+			expect(landedOn(outcome)).toBe(0);
+			expect(outcome.result.workflowData![0][0].json).toMatchObject({ event: 'company.removed', content: null });
 		});
 
 		it('sends them to the last "Other" output when asked', async () => {

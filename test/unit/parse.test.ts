@@ -24,6 +24,11 @@ describe('parseNotification', () => {
 		});
 	});
 
+	it('accepts a body that starts with a byte order mark', () => {
+		const result = parseNotification(`\ufeff${text(sampleNotification('user.added'))}`);
+		expect(result.ok && result.notification.event).toBe('user.added');
+	});
+
 	it('accepts a body n8n already parsed', () => {
 		const result = parseNotification(sampleNotification('user.changed'));
 		expect(result.ok && result.notification.event).toBe('user.changed');
@@ -47,7 +52,8 @@ describe('parseNotification', () => {
 		['{"resource": {"type": "USER"}}', 'resourceAction is missing'],
 		['{"resource": {"type": "USER"}, "resourceAction": null}', 'resourceAction is missing'],
 		['{"resource": {"type": "USER"}, "resourceAction": {"a": 1}}', 'resourceAction must be a string, got a object'],
-		['{"resource": {"type": "USER"}, "resourceAction": "ADDED; DROP"}', "resourceAction may only contain letters, digits, '_', '-' and spaces"],
+		['{"resource": {"type": "!!!"}, "resourceAction": "ADDED"}', 'resource.type has no letters or digits'],
+		['{"resource": {"type": "USER"}, "resourceAction": "--"}', 'resourceAction has no letters or digits'],
 		[`{"resource": {"type": "${'X'.repeat(201)}"}, "resourceAction": "ADDED"}`, 'resource.type is longer than 200 characters'],
 	])('refuses %j: %s', (body, problem) => {
 		expect(problemOf(body)).toBe(problem);
@@ -66,6 +72,9 @@ describe('parseNotification', () => {
 		expect(normaliseResourceType('sales_lead')).toBe('SALES_LEAD');
 		expect(normaliseAction('deleted')).toBe('REMOVED');
 		expect(normaliseAction('changed')).toBe('CHANGED');
+		expect(normaliseResourceType('Catalog.Product')).toBe('CATALOG_PRODUCT');
+		expect(normaliseResourceType('user;drop')).toBe('USER_DROP');
+		expect(normaliseAction('ADDED; DROP')).toBe('ADDED_DROP');
 		const notification = sampleNotification('user.added');
 		notification.resource.type = 'user';
 		notification.resourceAction = 'added';
@@ -96,6 +105,8 @@ describe('parseNotification', () => {
 			timestamp: 1764230400000,
 			content: null,
 		});
+		const shortDigits = parseNotification('{"resource": {"type": "USER"}, "resourceAction": "ADDED", "timestamp": "20251127"}');
+		expect(shortDigits.ok && shortDigits.notification.timestamp).toBeNull();
 		const bad = parseNotification('{"resource": {"type": "USER"}, "resourceAction": "ADDED", "timestamp": "yesterday", "uuid": {}}');
 		expect(bad.ok && bad.notification).toMatchObject({ timestamp: null, notificationId: null });
 	});
