@@ -20,7 +20,7 @@ import { CREDENTIAL, CRM_SYNC, TABLES, tableColumns, WEBHOOK_PATH, examplesDir }
 import { demoStory } from './demo/notifications.mjs';
 import { formatTable, readRows, VIEWS } from './demo/tables.mjs';
 import { ensureRuntime, readRuntime, versions } from './n8n/provision.mjs';
-import { startN8n } from './n8n/instance.mjs';
+import { isAlive, startN8n } from './n8n/instance.mjs';
 import { sendNotification } from './send.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -164,15 +164,6 @@ async function printTables(n8n, tables) {
 		say();
 		say(`${table.name} (${rows.length} row${rows.length === 1 ? '' : 's'})`);
 		for (const line of formatTable(rows, VIEWS[key])) say(line);
-	}
-}
-
-function isAlive(pid) {
-	try {
-		process.kill(-pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
 	}
 }
 

@@ -18,14 +18,21 @@ function run(command, args, extraEnv = {}) {
 
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
+const findChromium = () => [process.env.CHROMIUM_PATH, ...CHROMIUM_CANDIDATES].find((path) => path && existsSync(path));
+
+/** Finds or installs Chromium and tells the browser tests where it is (CHROMIUM_PATH). */
 function ensureChromium() {
-	if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) return true;
-	if (CHROMIUM_CANDIDATES.some((candidate) => existsSync(candidate))) return true;
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-	if (isRoot && existsSync('/usr/bin/apt-get')) {
+	if (!findChromium() && isRoot && existsSync('/usr/bin/apt-get')) {
 		console.log('Installing Chromium from Debian packages for the editor tests…');
 		const env = { DEBIAN_FRONTEND: 'noninteractive' };
-		return run('apt-get', ['update', '-qq'], env) && run('apt-get', ['install', '-y', '-qq', 'chromium'], env);
+		if (!run('apt-get', ['update', '-qq'], env) || !run('apt-get', ['install', '-y', '-qq', 'chromium'], env)) return false;
+	}
+	const found = findChromium();
+	if (found) {
+		process.env.CHROMIUM_PATH = found;
+		console.log(`Chromium: ${found}`);
+		return true;
 	}
 	console.error(
 		'The editor tests need Chromium. Install it (Debian/Ubuntu: `sudo apt-get install chromium`) or set CHROMIUM_PATH.',
@@ -59,6 +66,7 @@ const counts = { passed: 0, failed: 0, skipped: 0 };
 // ones stop the run, since what follows cannot work without them.
 const steps = [
 	['build', () => run('npm', ['run', 'build']), 'required'],
+	['typecheck', () => run('npm', ['run', 'typecheck']), 'check'],
 	['lint', () => run('npm', ['run', 'lint']), 'check'],
 	['unit', jestStep('unit', 'test:unit'), 'counted'],
 	['n8n', () => run(process.execPath, ['scripts/n8n/provision.mjs']), 'required'],

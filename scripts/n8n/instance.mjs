@@ -99,7 +99,8 @@ function runCommand(cmd, args, { env, cwd, logFd, label } = {}) {
 	return run(cmd, args, { env, cwd, stdio, label });
 }
 
-function isAlive(pgid) {
+/** Whether any process of the group led by `pgid` is still running. */
+export function isAlive(pgid) {
 	try {
 		process.kill(-pgid, 0);
 		return true;

@@ -5,7 +5,8 @@ import { join } from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../helpers/runtime';
 
-export const CHROMIUM = '/usr/bin/chromium';
+// `npm test` sets CHROMIUM_PATH to the browser it found or installed.
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // The machine has no internet: without these, Chromium keeps trying to reach Google services.
 const FLAGS = [
