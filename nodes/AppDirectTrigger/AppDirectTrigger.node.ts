@@ -45,7 +45,7 @@ export class AppDirectTrigger implements INodeType {
 			header: 'Waiting for an AppDirect notification',
 			executionsHelp: {
 				inactive:
-					'While you build the workflow, click "Listen for test event" and send a sample notification to the Test URL (see the package README for a ready-made command). Once it works, publish the workflow and enter the Production URL in AppDirect.',
+					'While you build the workflow, copy the Test URL from "Webhook URLs", click "Execute step" and send a sample notification to it (the package README has a ready-made command). Once it works, publish the workflow and enter the Production URL in AppDirect.',
 				active:
 					'This workflow is published: every notification AppDirect sends to the Production URL starts an execution, listed under Executions.',
 			},

@@ -2,7 +2,7 @@
 // and screenshots for test-results/ and, on request, for the docs.
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { repoRoot } from '../helpers/runtime';
 
 // `npm test` sets CHROMIUM_PATH to the browser it found or installed.
@@ -38,5 +38,36 @@ export async function saveScreenshot(page: Page, name: string, options: { docs?:
 		mkdirSync(DOCS_DIR, { recursive: true });
 		// The same image, without the step number: docs names must not change when steps are added.
 		writeFileSync(join(DOCS_DIR, `${name.replace(/^\d+-/, '')}.png`), image);
+	}
+}
+
+/** Retries `read` until `check` passes (the editor renders asynchronously), then asserts once more. */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 15_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await read();
+		try {
+			check(value);
+			return value;
+		} catch (error) {
+			if (Date.now() > deadline) throw error;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+/** The visible dropdown option whose headline is exactly `name` (options also hold a description). */
+export function visibleOption(page: Page, name: string): Locator {
+	return page.getByRole('option').filter({ visible: true }).filter({ has: page.getByText(name, { exact: true }) });
+}
+
+/** First-run dialogs (personalization, what's new…) would sit on top of the canvas. */
+export async function dismissDialogs(page: Page): Promise<void> {
+	const dialogs = page.getByRole('dialog').filter({ visible: true });
+	for (let attempt = 0; attempt < 3 && (await dialogs.count()) > 0; attempt++) {
+		const close = dialogs.first().getByRole('button', { name: /close|skip|dismiss|got it|not now/i });
+		if ((await close.count()) > 0) await close.first().click();
+		else await page.keyboard.press('Escape');
+		await page.waitForTimeout(300);
 	}
 }

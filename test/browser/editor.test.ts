@@ -7,7 +7,14 @@ import { chromium, selectors, type Browser, type Locator, type Page } from 'play
 import { titleOf } from '../../nodes/AppDirectTrigger/catalog';
 import { outputLayout } from '../../nodes/AppDirectTrigger/outputs';
 import { loadInstanceModule, packPackage, repoRoot, TRIGGER_TYPE, type N8nInstance } from '../helpers/runtime';
-import { CHROMIUM, launchChromium, saveScreenshot } from './browser';
+import {
+	CHROMIUM,
+	dismissDialogs as dismissDialogsOn,
+	eventually,
+	launchChromium,
+	saveScreenshot,
+	visibleOption,
+} from './browser';
 
 jest.setTimeout(180_000);
 
@@ -33,21 +40,6 @@ const examples: Array<{ file: string; workflow: ExampleWorkflow }> = existsSync(
 let n8n: N8nInstance | undefined;
 let browser: Browser | undefined;
 let page: Page;
-
-/** Retries `read` until `check` passes (the editor renders asynchronously), then asserts once more. */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 15_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await read();
-		try {
-			check(value);
-			return value;
-		} catch (error) {
-			if (Date.now() > deadline) throw error;
-		}
-		await new Promise((resolve) => setTimeout(resolve, 200));
-	}
-}
 
 const shot = (name: string, options: { docs?: boolean } = {}) => saveScreenshot(page, name, options);
 
@@ -89,9 +81,7 @@ async function closeNodePanel(): Promise<void> {
 	await page.mouse.move(1100, 200);
 }
 
-/** The visible dropdown option whose headline is exactly `name` (options also hold a description). */
-const option = (name: string) =>
-	page.getByRole('option').filter({ visible: true }).filter({ has: page.getByText(name, { exact: true }) });
+const option = (name: string) => visibleOption(page, name);
 
 async function chooseOption(parameter: string, name: string): Promise<void> {
 	await page.getByTestId(`parameter-input-${parameter}`).click();
@@ -111,16 +101,7 @@ async function selectedEvents(): Promise<string[]> {
 	return texts.sort();
 }
 
-/** First-run dialogs (personalization, what's new…) would sit on top of the canvas. */
-async function dismissDialogs(): Promise<void> {
-	const dialogs = page.getByRole('dialog').filter({ visible: true });
-	for (let attempt = 0; attempt < 3 && (await dialogs.count()) > 0; attempt++) {
-		const close = dialogs.first().getByRole('button', { name: /close|skip|dismiss|got it|not now/i });
-		if ((await close.count()) > 0) await close.first().click();
-		else await page.keyboard.press('Escape');
-		await page.waitForTimeout(300);
-	}
-}
+const dismissDialogs = () => dismissDialogsOn(page);
 
 beforeAll(async () => {
 	// A machine without Chromium must fail here, loudly, not skip.
