@@ -71,3 +71,11 @@ export async function dismissDialogs(page: Page): Promise<void> {
 		await page.waitForTimeout(300);
 	}
 }
+
+/** A page the size the screenshots are taken at; `clipboardOrigin` lets the page's clipboard be read. */
+export async function newEditorPage(browser: Browser, clipboardOrigin?: string): Promise<Page> {
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	if (clipboardOrigin) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: clipboardOrigin });
+	context.setDefaultTimeout(20_000);
+	return context.newPage();
+}

@@ -12,6 +12,7 @@ import {
 	dismissDialogs as dismissDialogsOn,
 	eventually,
 	launchChromium,
+	newEditorPage,
 	saveScreenshot,
 	visibleOption,
 } from './browser';
@@ -123,9 +124,7 @@ beforeAll(async () => {
 	]);
 	n8n = started;
 	browser = launched;
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-	context.setDefaultTimeout(20_000);
-	page = await context.newPage();
+	page = await newEditorPage(browser);
 }, 600_000);
 
 afterAll(async () => {

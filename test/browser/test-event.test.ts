@@ -16,7 +16,7 @@ import {
 	type N8nInstance,
 } from '../helpers/runtime';
 import { sampleNotification } from '../helpers/samples';
-import { CHROMIUM, dismissDialogs, eventually, launchChromium, saveScreenshot, visibleOption } from './browser';
+import { CHROMIUM, dismissDialogs, eventually, launchChromium, newEditorPage, saveScreenshot, visibleOption } from './browser';
 
 jest.setTimeout(180_000);
 
@@ -96,11 +96,8 @@ beforeAll(async () => {
 			data: { token: credential.token },
 		});
 	}
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 	// The Test URL is copied by clicking it; the test reads it back from the clipboard.
-	await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: n8n.baseUrl });
-	context.setDefaultTimeout(20_000);
-	page = await context.newPage();
+	page = await newEditorPage(browser, n8n.baseUrl);
 }, 600_000);
 
 afterAll(async () => {
