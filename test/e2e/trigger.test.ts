@@ -109,6 +109,19 @@ async function deliver(key: string, notifications: Notification[]): Promise<Exec
 }
 
 /**
+ * Delivers each notification and proves it started one execution with the documented item on
+ * output `index` only; returns the executions in the same order.
+ */
+async function expectRouted(key: string, cases: Array<[Notification, number]>): Promise<Execution[]> {
+	const executions = await deliver(key, cases.map(([notification]) => notification));
+	cases.forEach(([notification, index], position) => {
+		expectLanded(key, executions[position], index);
+		expect(landing(h, executions[position]).item).toEqual(expectedItem(notification));
+	});
+	return executions;
+}
+
+/**
  * Proves a request started nothing: n8n then serves a valid notification normally, and that is
  * the only new execution of the workflow.
  */
@@ -358,11 +371,7 @@ describe('unselected and unknown events', () => {
 			[fresh('user.removed'), 1],
 			[fresh('subscription.added'), 0],
 		];
-		const executions = await deliver('other', cases.map(([notification]) => notification));
-		cases.forEach(([notification, index], position) => {
-			expectLanded('other', executions[position], index);
-			expect(landing(h, executions[position]).item).toEqual(expectedItem(notification));
-		});
+		const executions = await expectRouted('other', cases);
 		// Unknown things pass through as sent, in the documented envelope.
 		expect(landing(h, executions[1]).item).toMatchObject({ event: 'support_ticket.added', resourceType: 'SUPPORT_TICKET', action: 'ADDED' });
 		expect(landing(h, executions[2]).item).toMatchObject({ event: 'user.suspended', resourceType: 'USER', action: 'SUSPENDED' });
@@ -374,20 +383,15 @@ describe('unselected and unknown events', () => {
 			[fresh('user.changed'), 1],
 			[unknownType(), 1],
 		];
-		const executions = await deliver('star', cases.map(([notification]) => notification));
-		cases.forEach(([notification, index], position) => {
-			expectLanded('star', executions[position], index);
-			expect(landing(h, executions[position]).item).toEqual(expectedItem(notification));
-		});
+		await expectRouted('star', cases);
 	});
 
 	it('"*" alone (the default): everything, unknown types included, leaves on the one "All Events" output', async () => {
-		const cases = [fresh('quote.removed'), unknownType(), unknownAction()];
-		const executions = await deliver('burst', cases);
-		cases.forEach((notification, position) => {
-			expectLanded('burst', executions[position], 0);
-			expect(landing(h, executions[position]).item).toEqual(expectedItem(notification));
-		});
+		await expectRouted('burst', [
+			[fresh('quote.removed'), 0],
+			[unknownType(), 0],
+			[unknownAction(), 0],
+		]);
 	});
 
 	it('"One Output per Resource Type" groups the selected events by resource, the rest goes to "Other"', async () => {
@@ -398,20 +402,14 @@ describe('unselected and unknown events', () => {
 			[fresh('user.changed'), 2],
 			[fresh('company.added'), 2],
 		];
-		const executions = await deliver('byResource', cases.map(([notification]) => notification));
-		cases.forEach(([notification, index], position) => {
-			expectLanded('byResource', executions[position], index);
-			expect(landing(h, executions[position]).item).toEqual(expectedItem(notification));
-		});
+		await expectRouted('byResource', cases);
 	});
 
 	it('"A Single Output" sends every selected event to output 0 and still ignores the others', async () => {
-		const cases = [fresh('subscription.added'), fresh('user.added')];
-		const executions = await deliver('single', cases);
-		cases.forEach((notification, position) => {
-			expectLanded('single', executions[position], 0);
-			expect(landing(h, executions[position]).item).toEqual(expectedItem(notification));
-		});
+		await expectRouted('single', [
+			[fresh('subscription.added'), 0],
+			[fresh('user.added'), 0],
+		]);
 		const before = await executionIds(h.n8n, 'single');
 		const answer = await h.send('single', fresh('company.added'));
 		expect(answer.json).toEqual({ received: true, ignored: true, event: 'company.added' });
