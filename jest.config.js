@@ -1,25 +1,16 @@
 // Three suites: pure logic (unit), a real n8n (e2e), and n8n's editor in Chromium (browser).
+// Tests are TypeScript CommonJS modules (.cts): n8n's lint rules for node code apply to *.ts,
+// and tests get their own lint (test/eslint.config.mjs).
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }];
+const project = (displayName) => ({
+	displayName,
+	testMatch: [`<rootDir>/test/${displayName}/**/*.test.cts`],
+	moduleFileExtensions: ['ts', 'cts', 'js', 'json'],
+	resolver: '<rootDir>/test/resolver.js',
+	transform: { '^.+\\.c?ts$': tsJest },
+	testEnvironment: 'node',
+});
 
 module.exports = {
-	projects: [
-		{
-			displayName: 'unit',
-			testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
-			transform: { '^.+\\.ts$': tsJest },
-			testEnvironment: 'node',
-		},
-		{
-			displayName: 'e2e',
-			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-			transform: { '^.+\\.ts$': tsJest },
-			testEnvironment: 'node',
-		},
-		{
-			displayName: 'browser',
-			testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
-			transform: { '^.+\\.ts$': tsJest },
-			testEnvironment: 'node',
-		},
-	],
+	projects: [project('unit'), project('e2e'), project('browser')],
 };

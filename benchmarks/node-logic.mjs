@@ -5,12 +5,12 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const dist = '../dist/nodes/AppDirectTrigger';
-const { parseNotification } = require(`${dist}/parse.js`);
-const { toItem } = require(`${dist}/item.js`);
-const { outputLayout, outputIndex } = require(`${dist}/outputs.js`);
-const { checkToken } = require(`${dist}/verify.js`);
-const { titleOf } = require(`${dist}/catalog.js`);
+const dist = '../dist/nodes/AppDirect';
+const { parseNotification } = require(`${dist}/trigger/parse.js`);
+const { toItem } = require(`${dist}/shared/item.js`);
+const { outputLayout, outputIndex } = require(`${dist}/trigger/outputs.js`);
+const { checkToken } = require(`${dist}/trigger/verify.js`);
+const { titleOf } = require(`${dist}/shared/catalog.js`);
 const { sampleNotification, largeSubscription } = require('../samples/index.js');
 
 const TOKEN = 'benchmark-token-0123456789abcdef';

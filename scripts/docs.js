@@ -60,12 +60,12 @@ function renderReadme(text, sections) {
 }
 
 function builtModules() {
-	const dist = path.join(__dirname, '..', 'dist', 'nodes', 'AppDirectTrigger');
+	const dist = path.join(__dirname, '..', 'dist', 'nodes', 'AppDirect');
 	if (!fs.existsSync(dist)) throw new Error('Run `npm run build` first.');
 	return {
-		catalog: require(path.join(dist, 'catalog.js')),
-		parse: require(path.join(dist, 'parse.js')),
-		item: require(path.join(dist, 'item.js')),
+		catalog: require(path.join(dist, 'shared', 'catalog.js')),
+		parse: require(path.join(dist, 'trigger', 'parse.js')),
+		item: require(path.join(dist, 'shared', 'item.js')),
 		sampleNotification: require('../samples/index.js').sampleNotification,
 	};
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npm run lint`: everything n8n checks before it verifies a community package.
-//   1. `n8n-node lint` (ESLint with @n8n/node-cli's config, see eslint.config.mjs).
+//   1. `n8n-node lint`: ESLint with @n8n/node-cli's default config, unchanged, in strict mode
+//      (package.json n8n.strict), as `n8n-node cloud-support` requires. It covers every *.ts file,
+//      which here is the package source only; tests are .cts.
+//   1b. The tests, scripts and benchmarks, with their own config (test/eslint.config.mjs).
 //   2. A fresh build + `npm pack`, then n8n's own scanner (@n8n/scan-community-package)
 //      on the source and on the extracted tarball, as n8n does for verification.
 //   3. The tarball holds only what n8n needs: package.json, README.md, LICENSE, index.js, dist/.
@@ -57,8 +60,24 @@ function listFiles(dir, prefix = '') {
 // 1. n8n-node lint, in place (it only reads sources).
 function nodeCliLint() {
 	step('n8n-node lint (ESLint, @n8n/node-cli config)');
+	// Strict mode makes n8n-node lint refuse a changed eslint.config.mjs; without it the package
+	// is not eligible for n8n Cloud (`n8n-node cloud-support`).
+	const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+	if (pkg.n8n?.strict !== true) fail('package.json n8n.strict must be true (n8n Cloud verification)');
 	const result = run(path.join(ROOT, 'node_modules', '.bin', 'n8n-node'), ['lint'], { cwd: ROOT });
 	if (result.status !== 0) fail(`n8n-node lint exited with ${result.status ?? result.signal}`);
+	else console.log('  ok');
+}
+
+// 1b. Everything that is not the package, under general rules.
+function toolingLint() {
+	step('ESLint on tests, scripts and benchmarks (test/eslint.config.mjs)');
+	const result = run(
+		path.join(ROOT, 'node_modules', '.bin', 'eslint'),
+		['--config', 'test/eslint.config.mjs', '--max-warnings=0', 'test', 'scripts', 'benchmarks', 'samples', '*.js'],
+		{ cwd: ROOT },
+	);
+	if (result.status !== 0) fail(`ESLint on tests and tooling exited with ${result.status ?? result.signal}`);
 	else console.log('  ok');
 }
 
@@ -179,6 +198,7 @@ async function main() {
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'appdirect-lint-'));
 	try {
 		nodeCliLint();
+		toolingLint();
 		const { stage, packageDir } = buildAndPack(work);
 
 		const scannerPath = require.resolve('@n8n/scan-community-package/scanner/scanner.mjs');

@@ -94,8 +94,8 @@ export function tableColumns(table) {
 function loadNode() {
 	try {
 		return {
-			parse: require(path.join(root, 'dist/nodes/AppDirectTrigger/parse.js')).parseNotification,
-			toItem: require(path.join(root, 'dist/nodes/AppDirectTrigger/item.js')).toItem,
+			parse: require(path.join(root, 'dist/nodes/AppDirect/trigger/parse.js')).parseNotification,
+			toItem: require(path.join(root, 'dist/nodes/AppDirect/shared/item.js')).toItem,
 		};
 	} catch (error) {
 		throw new Error(`Run \`npm run build\` first: ${error.message}`);

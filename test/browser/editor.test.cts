@@ -3,10 +3,10 @@
 // and one Debian Chromium for the whole file.
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { basename, join } from 'path';
-import { chromium, selectors, type Browser, type Locator, type Page } from 'playwright-core';
-import { titleOf } from '../../nodes/AppDirectTrigger/catalog';
-import { outputLayout } from '../../nodes/AppDirectTrigger/outputs';
-import { loadInstanceModule, packPackage, repoRoot, TRIGGER_TYPE, type N8nInstance } from '../helpers/runtime';
+import { selectors, type Browser, type Page } from 'playwright-core';
+import { titleOf } from '../../nodes/AppDirect/shared/catalog';
+import { outputLayout } from '../../nodes/AppDirect/trigger/outputs';
+import { loadInstanceModule, packPackage, repoRoot, TRIGGER_TYPE, type N8nInstance } from '../helpers/runtime.cjs';
 import {
 	CHROMIUM,
 	dismissDialogs as dismissDialogsOn,
@@ -15,7 +15,7 @@ import {
 	newEditorPage,
 	saveScreenshot,
 	visibleOption,
-} from './browser';
+} from './browser.cjs';
 
 jest.setTimeout(180_000);
 

@@ -1,4 +1,4 @@
-import { trigger } from '../helpers/n8n';
+import { trigger } from '../helpers/n8n.cjs';
 
 const URL = 'https://n8n.example.com/webhook/5f1c/appdirect';
 

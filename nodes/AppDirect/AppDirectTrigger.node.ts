@@ -9,12 +9,12 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { findResource, titleOf, type Action } from './catalog';
-import { properties, TOKEN_CREDENTIAL } from './description';
-import { toItem } from './item';
-import { outputIndex, outputLayout, outputsExpression, type OutputSettings } from './outputs';
-import { EXPECTED_SHAPE, parseNotification } from './parse';
-import { checkToken } from './verify';
+import { findResource, titleOf, type Action } from './shared/catalog';
+import { properties, TOKEN_CREDENTIAL } from './trigger/description';
+import { toItem } from './shared/item';
+import { outputIndex, outputLayout, outputsExpression, type OutputSettings } from './trigger/outputs';
+import { EXPECTED_SHAPE, parseNotification } from './trigger/parse';
+import { checkToken } from './trigger/verify';
 
 /** Answers the request ourselves and starts no execution. */
 function answer(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {

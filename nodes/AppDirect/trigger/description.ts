@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { ALL_EVENTS, EVENTS, RESOURCES } from './catalog';
+import { ALL_EVENTS, EVENTS, RESOURCES } from '../shared/catalog';
 
 export const TOKEN_CREDENTIAL = 'appDirectWebhookTokenApi';
 

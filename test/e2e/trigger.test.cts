@@ -1,9 +1,9 @@
 // The AppDirect Trigger inside a real n8n (pinned runtime, SQLite), installed from the packed
 // package like a user installs it. Every claim is checked against n8n's own execution records.
 import { randomBytes, randomUUID } from 'crypto';
-import { EVENTS } from '../../nodes/AppDirectTrigger/catalog';
-import { EXPECTED_SHAPE } from '../../nodes/AppDirectTrigger/parse';
-import { largeSubscription, sampleNotification } from '../helpers/samples';
+import { EVENTS } from '../../nodes/AppDirect/shared/catalog';
+import { EXPECTED_SHAPE } from '../../nodes/AppDirect/trigger/parse';
+import { largeSubscription, sampleNotification } from '../helpers/samples.cjs';
 import {
 	answerTexts,
 	executionIds,
@@ -17,8 +17,8 @@ import {
 	type Execution,
 	type Harness,
 	type Notification,
-} from './harness';
-import { branchNode, TRIGGER_NAME, workflowId, type TriggerWorkflow } from './workflows';
+} from './harness.cjs';
+import { branchNode, TRIGGER_NAME, workflowId, type TriggerWorkflow } from './workflows.cjs';
 
 jest.setTimeout(120_000);
 

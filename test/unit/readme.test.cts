@@ -1,10 +1,9 @@
 import { readFileSync } from 'fs';
-import * as catalog from '../../nodes/AppDirectTrigger/catalog';
-import * as item from '../../nodes/AppDirectTrigger/item';
-import * as parse from '../../nodes/AppDirectTrigger/parse';
-import { sampleNotification } from '../helpers/samples';
+import * as catalog from '../../nodes/AppDirect/shared/catalog';
+import * as item from '../../nodes/AppDirect/shared/item';
+import * as parse from '../../nodes/AppDirect/trigger/parse';
+import { sampleNotification } from '../helpers/samples.cjs';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const docs = require('../../scripts/docs.js') as {
 	README: string;
 	renderSections(modules: object): Record<string, string>;

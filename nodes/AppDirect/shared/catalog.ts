@@ -9,6 +9,9 @@ export type Action = 'ADDED' | 'CHANGED' | 'REMOVED';
 
 export const ACTIONS: readonly Action[] = ['ADDED', 'CHANGED', 'REMOVED'];
 
+/** Where AppDirect puts the webhook token: the current header first, then the legacy one. */
+export const WEBHOOK_TOKEN_HEADERS = ['x-appdirect-webhook-token', 'appdirect-webhook-token'] as const;
+
 /** Every notification may be selected with this value, whatever its type or action. */
 export const ALL_EVENTS = '*';
 

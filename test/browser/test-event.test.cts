@@ -14,9 +14,9 @@ import {
 	TRIGGER_TYPE,
 	type InstanceModule,
 	type N8nInstance,
-} from '../helpers/runtime';
-import { sampleNotification } from '../helpers/samples';
-import { CHROMIUM, dismissDialogs, eventually, launchChromium, newEditorPage, saveScreenshot, visibleOption } from './browser';
+} from '../helpers/runtime.cjs';
+import { sampleNotification } from '../helpers/samples.cjs';
+import { CHROMIUM, dismissDialogs, eventually, launchChromium, newEditorPage, saveScreenshot, visibleOption } from './browser.cjs';
 
 jest.setTimeout(180_000);
 

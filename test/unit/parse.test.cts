@@ -1,5 +1,5 @@
-import { normaliseAction, normaliseResourceType, parseNotification } from '../../nodes/AppDirectTrigger/parse';
-import { sampleNotification } from '../helpers/samples';
+import { normaliseAction, normaliseResourceType, parseNotification } from '../../nodes/AppDirect/trigger/parse';
+import { sampleNotification } from '../helpers/samples.cjs';
 
 const text = (value: unknown) => JSON.stringify(value);
 

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { repoRoot } from '../helpers/runtime';
+import { repoRoot } from '../helpers/runtime.cjs';
 
 // `npm test` sets CHROMIUM_PATH to the browser it found or installed.
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

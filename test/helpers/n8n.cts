@@ -1,7 +1,7 @@
 // Runs the node's description and webhook() through n8n-workflow's real parameter and
 // expression handling; only the HTTP request/response surface is a stand-in.
 import { Workflow, NodeHelpers, type INode, type INodeParameters, type INodeType, type INodeTypes } from 'n8n-workflow';
-import { AppDirectTrigger } from '../../nodes/AppDirectTrigger/AppDirectTrigger.node';
+import { AppDirectTrigger } from '../../nodes/AppDirect/AppDirectTrigger.node';
 
 export const trigger = new AppDirectTrigger();
 export const description = trigger.description;

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'crypto';
 
-/** Where AppDirect puts the webhook token: the current header first, then the legacy one. */
-export const TOKEN_HEADERS = ['x-appdirect-webhook-token', 'appdirect-webhook-token'] as const;
+import { WEBHOOK_TOKEN_HEADERS } from '../shared/catalog';
 
 export type TokenCheck = 'valid' | 'missing' | 'invalid' | 'notConfigured';
 
@@ -26,7 +25,7 @@ function digest(value: string): Buffer {
 export function checkToken(headers: Record<string, unknown>, expected: string): TokenCheck {
 	if (expected.length === 0) return 'notConfigured';
 	let received: string | undefined;
-	for (const name of TOKEN_HEADERS) {
+	for (const name of WEBHOOK_TOKEN_HEADERS) {
 		received = findHeader(headers, name);
 		if (received) break;
 	}

@@ -1,6 +1,26 @@
-import { findResource, type FieldSpec } from './catalog';
-import { toEpoch, type ParsedNotification } from './parse';
-import { TOKEN_HEADERS } from './verify';
+import { findResource, WEBHOOK_TOKEN_HEADERS, type FieldSpec } from './catalog';
+
+/** A notification after validation and normalisation; `content` and `raw` are as sent. */
+export interface ParsedNotification {
+	resourceType: string;
+	/** ADDED, CHANGED, REMOVED, or an action AppDirect may add later, upper case. */
+	action: string;
+	event: string;
+	notificationId: string | null;
+	timestamp: number | null;
+	resourceId: string | null;
+	resourceUrl: string | null;
+	content: unknown;
+	raw: Record<string, unknown>;
+}
+
+/** Epoch milliseconds from a number or a string of digits; null for anything else. */
+export function toEpoch(value: unknown): number | null {
+	if (typeof value === 'number' && Number.isFinite(value)) return value;
+	// 10 to 16 digits: seconds or milliseconds since 1970; fewer (20251127) is not an epoch.
+	if (typeof value === 'string' && /^\d{10,16}$/.test(value.trim())) return Number(value.trim());
+	return null;
+}
 
 export interface ItemOptions {
 	includeRawNotification?: boolean;
@@ -9,7 +29,7 @@ export interface ItemOptions {
 }
 
 /** Headers that carry secrets: never copied into workflow data. */
-const SECRET_HEADERS = new Set<string>([...TOKEN_HEADERS, 'authorization', 'proxy-authorization', 'cookie']);
+const SECRET_HEADERS = new Set<string>([...WEBHOOK_TOKEN_HEADERS, 'authorization', 'proxy-authorization', 'cookie']);
 
 function valueAt(source: unknown, path: string): unknown {
 	let current = source;

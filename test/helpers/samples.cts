@@ -1,5 +1,4 @@
 // Typed access to the shared sample notifications in samples/ (plain JS, used by scripts too).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const samples = require('../../samples/index.js') as {
 	sampleTypes(): string[];
 	sampleNotification(event: string, options?: { fresh?: boolean }): Record<string, any>;

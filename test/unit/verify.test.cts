@@ -1,4 +1,4 @@
-import { checkToken, findHeader } from '../../nodes/AppDirectTrigger/verify';
+import { checkToken, findHeader } from '../../nodes/AppDirect/trigger/verify';
 
 const TOKEN = 'tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 

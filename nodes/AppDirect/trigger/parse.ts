@@ -1,18 +1,7 @@
-import { eventName } from './catalog';
+import { eventName } from '../shared/catalog';
+import { toEpoch, type ParsedNotification } from '../shared/item';
 
-/** A notification after validation and normalisation; `content` and `raw` are as sent. */
-export interface ParsedNotification {
-	resourceType: string;
-	/** ADDED, CHANGED, REMOVED, or an action AppDirect may add later, upper case. */
-	action: string;
-	event: string;
-	notificationId: string | null;
-	timestamp: number | null;
-	resourceId: string | null;
-	resourceUrl: string | null;
-	content: unknown;
-	raw: Record<string, unknown>;
-}
+export type { ParsedNotification };
 
 export type ParseResult =
 	| { ok: true; notification: ParsedNotification }
@@ -59,14 +48,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function stringOrNull(value: unknown): string | null {
 	if (typeof value === 'string' && value.length > 0) return value;
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return null;
-}
-
-/** Epoch milliseconds from a number or a string of digits; null for anything else. */
-export function toEpoch(value: unknown): number | null {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	// 10 to 16 digits: seconds or milliseconds since 1970; fewer (20251127) is not an epoch.
-	if (typeof value === 'string' && /^\d{10,16}$/.test(value.trim())) return Number(value.trim());
 	return null;
 }
 

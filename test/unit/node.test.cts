@@ -1,6 +1,6 @@
-import { EVENTS } from '../../nodes/AppDirectTrigger/catalog';
-import { callWebhook, description, outputNames, webhookSetting, type WebhookOutcome } from '../helpers/n8n';
-import { sampleNotification } from '../helpers/samples';
+import { EVENTS } from '../../nodes/AppDirect/shared/catalog';
+import { callWebhook, description, outputNames, webhookSetting, type WebhookOutcome } from '../helpers/n8n.cjs';
+import { sampleNotification } from '../helpers/samples.cjs';
 
 const TOKEN = 'a-long-random-token-0123456789';
 const auth = { 'content-type': 'application/json', 'x-appdirect-webhook-token': TOKEN };

@@ -1,10 +1,10 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { RESOURCES } from '../../nodes/AppDirectTrigger/catalog';
+import { RESOURCES } from '../../nodes/AppDirect/shared/catalog';
 
 // The exported item types are written by hand for readable editor hints; this keeps them in
 // step with the catalog, which is what the node really emits.
-const source = readFileSync(join(__dirname, '../../nodes/AppDirectTrigger/types.ts'), 'utf8');
+const source = readFileSync(join(__dirname, '../../nodes/AppDirect/shared/types.ts'), 'utf8');
 
 function declaredFields(typeName: string): string[] {
 	const start = source.indexOf(`export type ${typeName} =`);

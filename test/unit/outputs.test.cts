@@ -1,6 +1,6 @@
-import { titleOf } from '../../nodes/AppDirectTrigger/catalog';
-import { outputIndex, outputLayout, outputsExpression } from '../../nodes/AppDirectTrigger/outputs';
-import { outputNames } from '../helpers/n8n';
+import { titleOf } from '../../nodes/AppDirect/shared/catalog';
+import { outputIndex, outputLayout, outputsExpression } from '../../nodes/AppDirect/trigger/outputs';
+import { outputNames } from '../helpers/n8n.cjs';
 
 const names = (settings: Parameters<typeof outputLayout>[0]) => outputLayout(settings, titleOf).map((slot) => slot.displayName);
 const indexOf = (settings: Parameters<typeof outputLayout>[0], event: string) =>

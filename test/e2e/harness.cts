@@ -1,8 +1,8 @@
 // One real n8n with the packed package, a token credential and published AppDirect workflows,
 // plus what the tests need to talk to it and to read its execution records.
 import { request as httpRequest } from 'http';
-import { RESOURCES, type FieldSpec } from '../../nodes/AppDirectTrigger/catalog';
-import { importScript, loadInstanceModule, packPackage, type InstanceModule, type N8nInstance } from '../helpers/runtime';
+import { RESOURCES, type FieldSpec } from '../../nodes/AppDirect/shared/catalog';
+import { importScript, loadInstanceModule, packPackage, type InstanceModule, type N8nInstance } from '../helpers/runtime.cjs';
 import {
 	buildWorkflow,
 	CREDENTIAL,
@@ -12,7 +12,7 @@ import {
 	webhookId,
 	workflowId,
 	type TriggerWorkflow,
-} from './workflows';
+} from './workflows.cjs';
 
 export type Instance = N8nInstance & {
 	waitForPublished(id: string, options?: { timeoutMs?: number }): Promise<void>;

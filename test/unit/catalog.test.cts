@@ -1,5 +1,5 @@
-import { ENVELOPE_FIELDS, EVENTS, RESOURCES, eventName, findResource, titleOf } from '../../nodes/AppDirectTrigger/catalog';
-import { sampleTypes } from '../helpers/samples';
+import { ENVELOPE_FIELDS, EVENTS, RESOURCES, eventName, findResource, titleOf } from '../../nodes/AppDirect/shared/catalog';
+import { sampleTypes } from '../helpers/samples.cjs';
 
 describe('catalog', () => {
 	it('keeps every stored event name (renaming one would break users’ workflows)', () => {

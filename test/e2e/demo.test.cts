@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'fs';
 import { createServer, type IncomingMessage, type Server } from 'http';
 import { createServer as createNetServer, connect } from 'net';
 import { join } from 'path';
-import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime';
+import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime.cjs';
 
 // The first run may install n8n (about 5 minutes) on top of building and starting it.
 jest.setTimeout(20 * 60_000);

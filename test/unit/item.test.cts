@@ -1,7 +1,7 @@
-import { RESOURCES } from '../../nodes/AppDirectTrigger/catalog';
-import { safeHeaders, toItem } from '../../nodes/AppDirectTrigger/item';
-import { parseNotification, type ParsedNotification } from '../../nodes/AppDirectTrigger/parse';
-import { largeSubscription, sampleNotification } from '../helpers/samples';
+import { RESOURCES } from '../../nodes/AppDirect/shared/catalog';
+import { safeHeaders, toItem } from '../../nodes/AppDirect/shared/item';
+import { parseNotification, type ParsedNotification } from '../../nodes/AppDirect/trigger/parse';
+import { largeSubscription, sampleNotification } from '../helpers/samples.cjs';
 
 function parsed(body: unknown): ParsedNotification {
 	const result = parseNotification(JSON.stringify(body));
