@@ -73,6 +73,8 @@ const steps = [
 	['e2e', jestStep('e2e', 'test:e2e'), 'counted'],
 	['chromium', ensureChromium, 'required'],
 	['browser', jestStep('browser', 'test:browser'), 'counted'],
+	// The trigger suite on the oldest supported n8n too (npm run test:compat runs every supported version).
+	['compat', jestStep('compat', 'test:compat:oldest'), 'counted'],
 ];
 
 mkdirSync(results, { recursive: true });
