@@ -9,6 +9,9 @@ const project = (displayName) => ({
 	resolver: '<rootDir>/test/resolver.js',
 	transform: { '^.+\\.c?ts$': tsJest },
 	testEnvironment: 'node',
+	// n8n runtimes and their lockfiles: package.json files that all say "n8n-runtime" (a haste
+	// naming collision) and nothing a test imports through jest.
+	modulePathIgnorePatterns: ['<rootDir>/\\.n8n-runtime', '<rootDir>/scripts/n8n/lockfiles/'],
 });
 
 module.exports = {
