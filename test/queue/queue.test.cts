@@ -4,7 +4,7 @@
 // time-scaled), spread round robin over the webhook processes. Every claim is checked in
 // PostgreSQL's execution records, never in the answers alone.
 //
-// Sizes: QUEUE_NOTIFICATIONS per answer mode [1000], QUEUE_FAULT_NOTIFICATIONS per answer mode in each fault run [120].
+// Sizes: QUEUE_NOTIFICATIONS per answer mode [1000], QUEUE_FAULT_NOTIFICATIONS per answer mode in each fault run [100].
 // The figures of the run go to test-results/queue-figures.json (docs/scaling.md quotes one run).
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -15,7 +15,7 @@ import { importScript, packPackage, repoRoot } from '../helpers/runtime.cjs';
 jest.setTimeout(600_000);
 
 const PER_MODE = Number(process.env.QUEUE_NOTIFICATIONS ?? 1000);
-const PER_FAULT = Number(process.env.QUEUE_FAULT_NOTIFICATIONS ?? 120);
+const PER_FAULT = Number(process.env.QUEUE_FAULT_NOTIFICATIONS ?? 100);
 const CONCURRENCY = 32;
 // AppDirect's waits between retries (5 min, 10 min, 20 min…) become 0.3 s, 0.6 s, 1.2 s…
 const TIME_SCALE = 0.001;
@@ -117,6 +117,7 @@ function summarise(result: Any) {
 		outcomes: summary.byOutcome,
 		otherExecutions: report.otherExecutions,
 		seconds: Math.round(result.wallMs / 100) / 10,
+		slowestAnswerMs: Math.round(Math.max(0, ...result.attempts.map((attempt: Any) => attempt.ms))),
 		line: accounting.describeAccount(report),
 	};
 }
@@ -154,8 +155,12 @@ describe(`${PER_MODE * 2} mixed notifications over 2 webhook processes and 2 wor
 			});
 			expect(report.processed).toBe(PER_MODE);
 			expect(report.otherExecutions).toEqual({});
-			// No retry needed: with 2xx on the first attempt, "exactly one" is not the retry's doing.
-			expect(summary.byOutcome.delivered).toBe(summary.attempts);
+			// n8n never answered with an error or too late (a dropped keep-alive connection may still be retried).
+			expect({ failed: summary.byOutcome.failed, refused: summary.byOutcome.refused, timeout: summary.byOutcome.timeout }).toEqual({
+				failed: 0,
+				refused: 0,
+				timeout: 0,
+			});
 		});
 
 		it('puts each notification on its own event output, with the documented item, and runs only that branch', () => {
@@ -232,7 +237,7 @@ describe('refused requests against a webhook process enqueue nothing', () => {
  * per workflow, together at CONCURRENCY); `fault` runs alongside, once a share of the first
  * burst's attempts went out.
  */
-async function runBothModes(fault: () => Promise<void>, { startAfter = 0.4, concurrency = CONCURRENCY / 2 } = {}) {
+async function runBothModes(fault: () => Promise<void>, { startAfter = 0.3, concurrency = CONCURRENCY / 2 } = {}) {
 	let faultDone: () => void = () => {};
 	const done = new Promise<void>((resolve) => (faultDone = resolve));
 	const results = await Promise.all(
@@ -265,12 +270,24 @@ describe('faults in the middle of a burst, AppDirect retrying', () => {
 		await process.stop(); // only removes its folder now
 	}
 
+	/** Executions a worker has started and not finished, from its log. */
+	function executionsInHand(worker: Any) {
+		const log = worker.readLog();
+		return (log.match(/Worker started execution/g) ?? []).length - (log.match(/Worker finished execution/g) ?? []).length;
+	}
+
 	describe('SIGKILL of one worker', () => {
 		let results: Record<Mode, Any>;
 		let victim: Any;
 		beforeAll(async () => {
 			victim = cluster.workers[0];
-			results = await runBothModes(() => sigkill(victim));
+			results = await runBothModes(async () => {
+				// In the middle of executions: the worker has started some that it has not finished.
+				const deadline = Date.now() + 20_000;
+				while (executionsInHand(victim) === 0 && Date.now() < deadline) await sleep(10);
+				figures.workerKilledHolding = executionsInHand(victim);
+				await sigkill(victim);
+			});
 			for (const mode of MODES) figures[`fault-worker-${mode}`] = { ...summarise(results[mode]), killed: victim.name };
 		}, 600_000);
 
