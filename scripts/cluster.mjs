@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +85,19 @@ function options() {
 	};
 }
 
+/** Fails early, before minutes of building and starting, when a port is taken. */
+async function checkPortsFree(ports) {
+	for (const port of ports) {
+		await new Promise((resolve, reject) => {
+			const server = net.createServer();
+			server.once('error', (error) =>
+				reject(new UsageError(`Port ${port} is not free (${error.code}). Pick others: --port and --webhook-port.`)),
+			);
+			server.listen(port, '127.0.0.1', () => server.close(resolve));
+		});
+	}
+}
+
 function run(command, args) {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -157,6 +171,7 @@ async function main() {
 
 	try {
 		say(`AppDirect Trigger on n8n's queue mode: 1 main, ${opts.webhooks} webhook process(es), ${opts.workers} worker(s)`);
+		await checkPortsFree([opts.port, ...Array.from({ length: opts.webhooks }, (_, index) => opts.webhookPort + index)]);
 		ensurePostgres({ log: say });
 		ensureRedis({ log: say });
 		const packed = await buildAndPack(opts.build);

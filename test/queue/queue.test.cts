@@ -4,7 +4,7 @@
 // time-scaled), spread round robin over the webhook processes. Every claim is checked in
 // PostgreSQL's execution records, never in the answers alone.
 //
-// Sizes: QUEUE_NOTIFICATIONS per answer mode [1000], QUEUE_FAULT_NOTIFICATIONS per answer mode in each fault run [100].
+// Sizes: QUEUE_NOTIFICATIONS per answer mode [1000], QUEUE_FAULT_NOTIFICATIONS per answer mode in each fault and outage run [60].
 // The figures of the run go to test-results/queue-figures.json (docs/scaling.md quotes one run).
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -15,7 +15,7 @@ import { importScript, packPackage, repoRoot } from '../helpers/runtime.cjs';
 jest.setTimeout(600_000);
 
 const PER_MODE = Number(process.env.QUEUE_NOTIFICATIONS ?? 1000);
-const PER_FAULT = Number(process.env.QUEUE_FAULT_NOTIFICATIONS ?? 100);
+const PER_FAULT = Number(process.env.QUEUE_FAULT_NOTIFICATIONS ?? 60);
 const CONCURRENCY = 32;
 // AppDirect's waits between retries (5 min, 10 min, 20 min…) become 0.3 s, 0.6 s, 1.2 s…
 const TIME_SCALE = 0.001;
@@ -95,7 +95,7 @@ async function run(mode: Mode, notifications: Any[], options: { during?: (delive
 		concurrency: options.concurrency ?? CONCURRENCY,
 		timeScale: TIME_SCALE,
 		during: options.during,
-		settleMs: 10_000,
+		settleMs: 6_000,
 	});
 }
 
