@@ -270,10 +270,16 @@ describe('faults in the middle of a burst, AppDirect retrying', () => {
 		await process.stop(); // only removes its folder now
 	}
 
-	/** Executions a worker has started and not finished, from its log. */
-	function executionsInHand(worker: Any) {
+	/** Executions a worker has started and not finished (from its log), counted by answer mode (from PostgreSQL). */
+	async function executionsInHand(worker: Any): Promise<Record<Mode, number>> {
 		const log = worker.readLog();
-		return (log.match(/Worker started execution/g) ?? []).length - (log.match(/Worker finished execution/g) ?? []).length;
+		const finished = new Set([...log.matchAll(/Worker finished execution (\d+)/g)].map((match) => Number(match[1])));
+		const ids = [...log.matchAll(/Worker started execution (\d+)/g)].map((match) => Number(match[1])).filter((id) => !finished.has(id));
+		const held = { immediately: 0, whenFinished: 0 };
+		if (ids.length === 0) return held;
+		const { rows } = await client.query('SELECT "workflowId" FROM execution_entity WHERE id = ANY($1)', [ids]);
+		for (const row of rows) for (const mode of MODES) if (workflows[mode].id === row.workflowId) held[mode]++;
+		return held;
 	}
 
 	describe('SIGKILL of one worker', () => {
@@ -282,14 +288,24 @@ describe('faults in the middle of a burst, AppDirect retrying', () => {
 		beforeAll(async () => {
 			victim = cluster.workers[0];
 			results = await runBothModes(async () => {
-				// In the middle of executions: the worker has started some that it has not finished.
+				// In the middle of executions: the worker holds some of each answer mode, started and not finished.
 				const deadline = Date.now() + 20_000;
-				while (executionsInHand(victim) === 0 && Date.now() < deadline) await sleep(10);
-				figures.workerKilledHolding = executionsInHand(victim);
+				let held = await executionsInHand(victim);
+				while (!(held.immediately > 0 && held.whenFinished > 0) && Date.now() < deadline) {
+					await sleep(10);
+					held = await executionsInHand(victim);
+				}
 				await sigkill(victim);
+				figures.workerKilledHolding = held;
 			});
 			for (const mode of MODES) figures[`fault-worker-${mode}`] = { ...summarise(results[mode]), killed: victim.name };
 		}, 600_000);
+
+		it('the worker was killed while it held executions of both answer modes', () => {
+			expect(figures.workerKilledHolding).toEqual({ immediately: expect.any(Number), whenFinished: expect.any(Number) });
+			const held = figures.workerKilledHolding as Record<Mode, number>;
+			expect(Math.min(held.immediately, held.whenFinished)).toBeGreaterThan(0);
+		});
 
 		it.each(MODES)('answer mode %s: every notification is acknowledged in the end', (mode) => {
 			expect(results[mode].summary.delivered).toBe(PER_FAULT);
