@@ -31,7 +31,7 @@ process.once('exit', () => {
 // otherwise give the same free port to two instances started together.
 const handedOut = new Set();
 
-async function freePort() {
+export async function freePort() {
 	for (let attempt = 0; attempt < 50; attempt++) {
 		const port = await new Promise((resolve, reject) => {
 			const srv = net.createServer();
@@ -139,6 +139,19 @@ async function setUpOwner(baseUrl, owner) {
 	if (!setup.ok) throw new Error(`owner set-up failed: ${setup.status} ${await setup.text()}`);
 }
 
+// What each n8n command logs once it serves requests.
+const READY_LINES = {
+	start: 'Editor is now accessible via',
+	webhook: 'Webhook listener waiting for requests.',
+	worker: 'n8n worker is now ready',
+};
+
+// A worker has no HTTP server on N8N_PORT; its health server (QUEUE_HEALTH_CHECK_ACTIVE) has readiness.
+function readinessUrl(command, env) {
+	const port = command === 'worker' ? env.QUEUE_HEALTH_CHECK_PORT : env.N8N_PORT;
+	return `http://${HOST}:${port}`;
+}
+
 /**
  * Starts n8n with a fresh user folder (SQLite), the given package tarballs
  * installed as community packages and the given workflows imported and published.
@@ -156,6 +169,7 @@ async function setUpOwner(baseUrl, owner) {
  *   logLevel        N8N_LOG_LEVEL (default 'info')
  *   startTimeoutMs  how long to wait for n8n to become ready (default 180000)
  *   quiet           do not print the one-line progress messages (default true)
+ *   command         'start' (default), or a queue-mode process: 'webhook' or 'worker' (see READY_LINES)
  */
 export async function startN8n(options = {}) {
 	const {
@@ -168,6 +182,7 @@ export async function startN8n(options = {}) {
 		keepUserFolder = false,
 		logLevel = 'info',
 		startTimeoutMs = 180_000,
+		command = 'start',
 		quiet = true,
 	} = options;
 	const t0 = Date.now();
@@ -347,7 +362,7 @@ export async function startN8n(options = {}) {
 					...(keep ? [] : [`--cleanup=${userFolder}`]),
 					runtime.nodeBin,
 					runtime.n8nBin,
-					'start',
+					command,
 				],
 				{ env, cwd: userFolder, detached: true, stdio: ['ignore', logFd, logFd] },
 			);
@@ -682,13 +697,14 @@ export async function startN8n(options = {}) {
 								fatal: true,
 							});
 						}
-						return startLog().includes('Editor is now accessible via');
+						return startLog().includes(READY_LINES[command]);
 					},
 					{ timeoutMs: startTimeoutMs, intervalMs: 200 },
 				);
 				break;
 			} catch (err) {
-				const portTaken = exited && /port \d+ is already in use/.test(startLog());
+				// n8n says "port N is already in use", a worker's health server "Port N …".
+				const portTaken = exited && /port \d+ is already in use/i.test(startLog());
 				if (!portTaken || attempt >= 3 || extraEnv.N8N_PORT || extraEnv.N8N_RUNNERS_BROKER_PORT) {
 					throw new Error(`${err.message}\n--- n8n log (${logFile}) ---\n${logTail()}`);
 				}
@@ -696,17 +712,14 @@ export async function startN8n(options = {}) {
 				await pickPorts();
 				Object.assign(env, portEnv());
 				Object.assign(instance, { baseUrl, port, brokerPort });
-				// Fresh ports right before binding: the CLI steps took seconds.
-		await pickPorts();
-		Object.assign(env, portEnv());
-		launch();
+				launch();
 			}
 		}
 		say('n8n started; waiting for readiness and published workflows');
-		await waitFor('/healthz/readiness', async () => (await fetch(`${baseUrl}/healthz/readiness`)).ok, {
+		await waitFor('/healthz/readiness', async () => (await fetch(`${readinessUrl(command, env)}/healthz/readiness`)).ok, {
 			timeoutMs: 30_000,
 		});
-		await setUpOwner(baseUrl, owner);
+		if (command === 'start') await setUpOwner(baseUrl, owner);
 		for (const id of toPublish) await waitForPublished(id);
 		for (const webhook of webhooks) await waitForWebhook(webhook);
 		say(`n8n ready on ${baseUrl}`);
