@@ -1,7 +1,7 @@
 // Shared by the end-to-end and editor tests: the package packed as users get it, and the
 // real-n8n helpers from scripts/n8n (ES modules, loaded with a native dynamic import).
 import { execFileSync } from 'child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 
@@ -53,11 +53,34 @@ let packed: string | undefined;
  */
 export function packPackage(): string {
 	if (packed) return packed;
-	const folder = mkdtempSync(join(tmpdir(), 'appdirect-pack-'));
+	sweepPackFolders();
+	const folder = mkdtempSync(join(tmpdir(), `appdirect-pack-${process.pid}-`));
 	process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
 	execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', folder], { cwd: repoRoot, stdio: 'ignore' });
 	packed = join(folder, readdirSync(folder).find((file) => file.endsWith('.tgz'))!);
 	return packed;
+}
+
+/** Jest ends its workers without running their exit handlers: the next pack removes their folders. */
+function sweepPackFolders(): void {
+	for (const name of readdirSync(tmpdir())) {
+		if (!name.startsWith('appdirect-pack-')) continue;
+		const pid = /^appdirect-pack-(\d+)-/.exec(name)?.[1];
+		// Folders without a pid come from older checkouts: only stale ones are surely unused.
+		const gone = pid ? !isAlive(Number(pid)) : Date.now() - statSync(join(tmpdir(), name)).mtimeMs > 3_600_000;
+		if (gone) {
+			rmSync(join(tmpdir(), name), { recursive: true, force: true });
+		}
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
 }
 
 export const TRIGGER_TYPE = 'n8n-nodes-appdirect.appDirectTrigger';
