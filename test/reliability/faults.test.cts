@@ -156,6 +156,18 @@ describe('the CRM-sync example with late and repeated deliveries', () => {
 		}
 	});
 
+	it('changes of one subscription delivered all at the same moment: the row ends with the newest ("update if newer" is one statement)', async () => {
+		const history = traffic.subscriptionHistory(8, { at: Date.now() - 20_000 });
+		await deliverWithLateOnes([[history[0]]], new Set());
+		const sim = delivery.createDelivery({ urls: url(), token: TOKEN, timeScale: 0.0002, concurrency: 8, onAttempt: (attempt: any) => answers.push(attempt.answer ?? '') });
+		const records = await Promise.all(history.slice(1).reverse().map((notification: any) => sim.deliver(notification)));
+		sim.close();
+		expect(records.filter((record: any) => !record.delivered)).toEqual([]);
+		const mine = (await subscriptionRows()).filter((row) => row.appdirectId === history[0].resource.uuid);
+		expect(mine).toHaveLength(1);
+		expect(mine[0]).toMatchObject({ seats: 18, lastNotificationId: history[8].uuid });
+	});
+
 	it('a notification delivered again (AppDirect retry, or re-sent from its log) changes nothing, in any order', async () => {
 		const before = await subscriptionRows();
 		expect(before.length).toBeGreaterThanOrEqual(5);
