@@ -15,8 +15,8 @@ import { parseArgs } from 'node:util';
 import { startN8n } from '../n8n/instance.mjs';
 import { corpusSummary, hostileCorpus } from './corpus.mjs';
 import { startCrm } from './crm.mjs';
-import { findSecret, outputIndexer, runCrash, runHostile, runLoad, runOutage } from './scenarios.mjs';
-import { catalogEvents, publishWithToken, reliabilityWorkflow, urlOf, webhookOf } from './workflows.mjs';
+import { findSecret, runCrash, runHostile, runLoad, runOutage } from './scenarios.mjs';
+import { catalogEvents, publishWithToken, reliabilityWorkflow, targetOf, webhookOf } from './workflows.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PARTS = ['hostile', 'load', 'crash', 'outage'];
@@ -98,7 +98,6 @@ async function withN8n({ tarball, workflows, token, logLevel = 'debug', env = {}
 	}
 }
 
-const target = (n8n, workflow, mode, events) => ({ mode, url: urlOf(n8n, workflow), workflowId: workflow.id, outputOf: outputIndexer(events) });
 
 async function main() {
 	const opts = options();
@@ -120,7 +119,7 @@ async function main() {
 			);
 			results.parts.hostile = await withN8n({ tarball, workflows, token }, async (n8n) => {
 				const cases = hostileCorpus({ token, events: catalogEvents(), seed: 6 });
-				const run = await runHostile({ n8n, targets: [target(n8n, workflows[0], 'immediately', events), target(n8n, workflows[1], 'whenFinished', events)], cases, answers });
+				const run = await runHostile({ n8n, targets: [targetOf(n8n, workflows[0]), targetOf(n8n, workflows[1])], cases, answers });
 				secrets.push({ part: 'hostile', ...(await findSecret({ n8n, secret: token, workflowIds: workflows.map((w) => w.id), answers })) });
 				return { corpus: corpusSummary(cases), ...run };
 			});
@@ -134,7 +133,7 @@ async function main() {
 				results.parts.load.push(
 					await withN8n({ tarball, workflows: [workflow], token, logLevel: 'info' }, async (n8n) => {
 						const answers = [];
-						const run = await runLoad({ n8n, target: target(n8n, workflow, respond, events), token, events, count: opts.load, concurrency: opts.concurrency, onAttempt: logAttempt(`load-${respond}`), answers });
+						const run = await runLoad({ n8n, target: targetOf(n8n, workflow), token, events, count: opts.load, concurrency: opts.concurrency, onAttempt: logAttempt(`load-${respond}`), answers });
 						secrets.push({ part: `load-${respond}`, ...(await findSecret({ n8n, secret: token, workflowIds: [workflow.id], answers })) });
 						return run;
 					}),
@@ -153,7 +152,7 @@ async function main() {
 							onAttempt: logAttempt(`crash-${respond}`),
 							answers,
 							n8n,
-							targets: [target(n8n, workflow, respond, events)],
+							targets: [targetOf(n8n, workflow)],
 							token,
 							events,
 							count: opts.crash,
@@ -181,7 +180,7 @@ async function main() {
 						answers,
 						n8n,
 						crm,
-						targets: [target(n8n, workflows[0], 'immediately', events), target(n8n, workflows[1], 'whenFinished', events)],
+						targets: [targetOf(n8n, workflows[0]), targetOf(n8n, workflows[1])],
 						token,
 						events,
 						count: opts.outage,

@@ -101,3 +101,10 @@ export function webhookOf(workflow) {
 }
 
 export const urlOf = (n8n, workflow) => n8n.productionWebhookUrl(webhookOf(workflow).webhookId, WEBHOOK_PATH);
+
+/** What the scenarios need to know about a published workflow: its answer mode, URL, id and outputs. */
+export function targetOf(n8n, workflow) {
+	const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
+	const outputs = new Map(trigger.parameters.events.map((event, index) => [event, index]));
+	return { mode: trigger.parameters.respond, url: urlOf(n8n, workflow), workflowId: workflow.id, outputOf: (event) => outputs.get(event) };
+}

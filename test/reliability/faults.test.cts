@@ -71,12 +71,7 @@ afterAll(async () => {
 });
 
 const events = () => workflows.catalogEvents().map((event: { name: string }) => event.name);
-const target = (key: string, mode: string) => ({
-	mode,
-	url: workflows.urlOf(n8n, built[key]),
-	workflowId: built[key].id,
-	outputOf: scenarios.outputIndexer(events()),
-});
+const target = (key: string) => workflows.targetOf(n8n, built[key]);
 
 describe('the CRM-sync example with late and repeated deliveries', () => {
 	let delivery: any;
@@ -191,7 +186,7 @@ describe('a downstream step that fails for a while (the CRM answers 500)', () =>
 		run = await scenarios.runOutage({
 			n8n,
 			crm,
-			targets: [target('outage-immediately', 'immediately'), target('outage-whenFinished', 'whenFinished')],
+			targets: [target('outage-immediately'), target('outage-whenFinished')],
 			token: TOKEN,
 			events: events(),
 			count: OUTAGE.count,
@@ -229,7 +224,7 @@ describe('n8n killed with SIGKILL in the middle of a burst, restarted on the sam
 	beforeAll(async () => {
 		run = await scenarios.runCrash({
 			n8n,
-			targets: [target('crash-immediately', 'immediately'), target('crash-whenFinished', 'whenFinished')],
+			targets: [target('crash-immediately'), target('crash-whenFinished')],
 			token: TOKEN,
 			events: events(),
 			count: CRASH.count,

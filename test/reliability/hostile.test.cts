@@ -48,12 +48,7 @@ afterAll(async () => {
 });
 
 const events = () => workflows.catalogEvents().map((event: { name: string }) => event.name);
-const target = (key: string, mode: string) => ({
-	mode,
-	url: workflows.urlOf(n8n, built[key]),
-	workflowId: built[key].id,
-	outputOf: scenarios.outputIndexer(events()),
-});
+const target = (key: string) => workflows.targetOf(n8n, built[key]);
 
 describe('hostile input: the generated corpus, interleaved with valid notifications', () => {
 	let cases: any[];
@@ -63,7 +58,7 @@ describe('hostile input: the generated corpus, interleaved with valid notificati
 		cases = corpusModule.hostileCorpus({ token: TOKEN, events: workflows.catalogEvents(), seed: 6, payloadLimitMiB: PAYLOAD_LIMIT_MIB });
 		run = await scenarios.runHostile({
 			n8n,
-			targets: [target('hostile-immediately', 'immediately'), target('hostile-whenFinished', 'whenFinished')],
+			targets: [target('hostile-immediately'), target('hostile-whenFinished')],
 			cases,
 			answers,
 		});
@@ -104,7 +99,7 @@ describe('load: mixed notifications of every catalog event through the delivery 
 		for (const mode of ['immediately', 'whenFinished']) {
 			runs[mode] = await scenarios.runLoad({
 				n8n,
-				target: target(`load-${mode}`, mode),
+				target: target(`load-${mode}`),
 				token: TOKEN,
 				events: events(),
 				count: LOAD.count,
