@@ -15,11 +15,12 @@ import { parseArgs } from 'node:util';
 import { startN8n } from '../n8n/instance.mjs';
 import { corpusSummary, hostileCorpus } from './corpus.mjs';
 import { startCrm } from './crm.mjs';
-import { findSecret, runCrash, runHostile, runLoad, runOutage } from './scenarios.mjs';
+import { CREDENTIAL as EXAMPLE_CREDENTIAL, CRM_SYNC, examplesDir, TABLES, tableColumns, WEBHOOK_PATH } from '../demo/examples.mjs';
+import { findSecret, runCrash, runHostile, runLoad, runOutage, runSameInstant } from './scenarios.mjs';
 import { catalogEvents, publishWithToken, reliabilityWorkflow, targetOf, webhookOf } from './workflows.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PARTS = ['hostile', 'load', 'crash', 'outage'];
+const PARTS = ['hostile', 'load', 'crash', 'outage', 'races'];
 
 const USAGE = `Usage: npm run reliability -- [options]
 
@@ -30,6 +31,8 @@ const USAGE = `Usage: npm run reliability -- [options]
   --crash-concurrency C  in flight during the crash runs [16]
   --outage <N>           notifications per answer mode in the outage run [200]
   --outage-seconds S     how long the CRM answers 500 [20]
+  --races <N>            new subscriptions whose first notifications arrive at the same moment, in the
+                         CRM-sync example [40]
   --out <folder>         where the raw results go [reliability-results]
 
 Each part starts its own n8n (SQLite, regular mode) with the packed package.`;
@@ -50,6 +53,7 @@ function options() {
 			'crash-concurrency': { type: 'string', default: '16' },
 			outage: { type: 'string', default: '200' },
 			'outage-seconds': { type: 'string', default: '20' },
+			races: { type: 'string', default: '40' },
 			out: { type: 'string', default: 'reliability-results' },
 			help: { type: 'boolean', short: 'h', default: false },
 		},
@@ -68,6 +72,7 @@ function options() {
 		crashConcurrency: number('crash-concurrency', values['crash-concurrency']),
 		outage: number('outage', values.outage),
 		outageMs: number('outage-seconds', values['outage-seconds']) * 1000,
+		races: number('races', values.races),
 		out: path.resolve(root, values.out),
 	};
 }
@@ -194,6 +199,22 @@ async function main() {
 				await crm.close();
 			}
 		}
+		if (opts.only.includes('races')) {
+			say(`races: ${opts.races} new subscriptions, two notifications each at the same moment, in the CRM-sync example…`);
+			const n8n = await startN8n({ packages: [tarball], workflows: [path.join(examplesDir, CRM_SYNC.file)], publish: false, env: { N8N_LOG_FORMAT: 'json' } });
+			try {
+				await n8n.api('POST', '/credentials', { ...EXAMPLE_CREDENTIAL, data: { token } });
+				await n8n.api('POST', `/workflows/${CRM_SYNC.id}/publish`, {});
+				await n8n.waitForPublished(CRM_SYNC.id);
+				await n8n.waitForWebhook({ webhookId: CRM_SYNC.webhookId, path: WEBHOOK_PATH });
+				const table = await n8n.api('POST', '/data-tables', { name: TABLES.subscriptions.name, columns: tableColumns(TABLES.subscriptions) });
+				for (const other of [TABLES.companies, TABLES.contacts]) await n8n.api('POST', '/data-tables', { name: other.name, columns: tableColumns(other) });
+				results.parts.races = await runSameInstant({ n8n, url: n8n.productionWebhookUrl(CRM_SYNC.webhookId, WEBHOOK_PATH), token, tableId: table.id, resources: opts.races });
+				secrets.push({ part: 'races', ...(await findSecret({ n8n, secret: token, workflowIds: [CRM_SYNC.id], answers: [] })) });
+			} finally {
+				await n8n.stop();
+			}
+		}
 	} finally {
 		fs.rmSync(folder, { recursive: true, force: true });
 	}
@@ -255,6 +276,14 @@ export function report(results) {
 		table(
 			['answer mode', 'notifications', 'acknowledged', 'attempts', 'processed (successful execution)', 'acknowledged but never written to the CRM', 'written twice', 'failed executions'],
 			outage.results.map((r) => [r.mode, r.count, r.figures.acknowledged, r.attempts, r.figures.processed, r.crm.neverWritten, r.crm.writtenTwice, r.figures.statuses.error ?? 0]),
+		);
+	}
+	const { races } = results.parts;
+	if (races) {
+		lines.push('', '### Same-moment deliveries in the CRM-sync example (the limit of its pattern)');
+		table(
+			['new subscriptions', '"added" + a change at the same moment: one row, newest', 'one row, older', 'two rows or more', `then ${races.changes} changes each at once: every row newest`, 'some row older'],
+			[[races.resources, races.created.oneRowNewest, races.created.oneRowOlder, races.created.twoRowsOrMore, races.updated.newestEverywhere, races.updated.olderSomewhere]],
 		);
 	}
 	lines.push('', '### The token');

@@ -3,7 +3,8 @@
 // by `npm run reliability`. Each returns plain figures; callers decide what they must be.
 import { isAlive } from '../n8n/instance.mjs';
 import { createDelivery } from '../sender/delivery.mjs';
-import { mixedTraffic } from '../sender/traffic.mjs';
+import { mixedTraffic, subscriptionHistory } from '../sender/traffic.mjs';
+import { readRows } from '../demo/tables.mjs';
 import { account, readExecutions, waitForQuiet } from './accounting.mjs';
 import { checkAnswer, mayStartExecution } from './corpus.mjs';
 import { rawRequest } from './http.mjs';
@@ -279,4 +280,40 @@ export async function findSecret({ n8n, secret, workflowIds, answers }) {
 		executionPages,
 		executionPagesWithSecret: pagesWithSecret,
 	};
+}
+
+/**
+ * The limit of the CRM-sync example's pattern, measured: for `resources` new subscriptions, the
+ * addition and a change are delivered at the same moment (the "create if none exists" race);
+ * then `changes` changes of each, all at once (the "update if newer" path). Reads the table back.
+ */
+export async function runSameInstant({ n8n, url, token, tableId, resources = 40, changes = 5 }) {
+	const histories = Array.from({ length: resources }, (_, index) => subscriptionHistory(1 + changes, { at: Date.now() - 600_000 + index * 10_000 }));
+	const deliverAtOnce = async (notifications) => {
+		const delivery = createDelivery({ urls: url, token, concurrency: notifications.length, timeScale: 0.001 });
+		const records = await Promise.all(notifications.map((notification) => delivery.deliver(notification)));
+		delivery.close();
+		return records.filter((record) => !record.delivered).length;
+	};
+	const rowsOf = async () => {
+		const rows = await readRows(n8n, tableId);
+		return (history) => rows.filter((row) => row.appdirectId === history[0].resource.uuid);
+	};
+	// Round 1: "added" and the first change of each new subscription, at the same moment.
+	let undelivered = await deliverAtOnce(histories.flatMap((history) => history.slice(0, 2)));
+	let mine = await rowsOf();
+	const created = {
+		twoRowsOrMore: histories.filter((history) => mine(history).length > 1).length,
+		oneRowNewest: histories.filter((history) => mine(history).length === 1 && mine(history)[0].seats === history[1].resource.content.maxUsers).length,
+		oneRowOlder: histories.filter((history) => mine(history).length === 1 && mine(history)[0].seats !== history[1].resource.content.maxUsers).length,
+	};
+	// Round 2: the remaining changes of every subscription, all at once, newest first.
+	undelivered += await deliverAtOnce(histories.flatMap((history) => history.slice(2).reverse()));
+	mine = await rowsOf();
+	const newest = (history) => history.at(-1).resource.content.maxUsers;
+	const updated = {
+		newestEverywhere: histories.filter((history) => mine(history).length > 0 && mine(history).every((row) => row.seats === newest(history))).length,
+		olderSomewhere: histories.filter((history) => mine(history).some((row) => row.seats !== newest(history))).length,
+	};
+	return { resources, changes, undelivered, created, updated, healthy: await isHealthy(n8n) };
 }
