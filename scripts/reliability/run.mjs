@@ -147,28 +147,31 @@ async function main() {
 		}
 		if (opts.only.includes('crash')) {
 			results.parts.crash = [];
-			for (const respond of ['immediately', 'whenFinished']) {
-				say(`crash, ${respond}: SIGKILL after ${Math.round(opts.crash / 3)} of ${opts.crash} acknowledged…`);
-				const workflow = reliabilityWorkflow({ key: `crash${respond === 'immediately' ? 'Imm' : 'Fin'}`, respond });
-				results.parts.crash.push(
-					await withN8n({ tarball, workflows: [workflow], token }, async (n8n) => {
-						const answers = [];
-						const run = await runCrash({
-							onAttempt: logAttempt(`crash-${respond}`),
-							answers,
-							n8n,
-							targets: [targetOf(n8n, workflow)],
-							token,
-							events,
-							count: opts.crash,
-							concurrency: opts.crashConcurrency,
-							killAfter: Math.round(opts.crash / 3),
-							restart: { workflowIds: [workflow.id], webhooks: [webhookOf(workflow)] },
-						});
-						secrets.push({ part: `crash-${respond}`, ...(await findSecret({ n8n, secret: token, workflowIds: [workflow.id], answers })) });
-						return run;
-					}),
-				);
+			for (const readinessGate of [false, true]) {
+				for (const respond of ['immediately', 'whenFinished']) {
+					say(`crash, ${respond}${readinessGate ? ', behind a readiness gate' : ''}: SIGKILL after ${Math.round(opts.crash / 3)} of ${opts.crash} acknowledged…`);
+					const workflow = reliabilityWorkflow({ key: `crash${respond === 'immediately' ? 'Imm' : 'Fin'}`, respond });
+					results.parts.crash.push(
+						await withN8n({ tarball, workflows: [workflow], token }, async (n8n) => {
+							const answers = [];
+							const run = await runCrash({
+								onAttempt: logAttempt(`crash-${respond}${readinessGate ? '-gated' : ''}`),
+								answers,
+								n8n,
+								targets: [targetOf(n8n, workflow)],
+								token,
+								events,
+								count: opts.crash,
+								concurrency: opts.crashConcurrency,
+								killAfter: Math.round(opts.crash / 3),
+								readinessGate,
+								restart: { workflowIds: [workflow.id], webhooks: [webhookOf(workflow)] },
+							});
+							secrets.push({ part: `crash-${respond}${readinessGate ? '-gated' : ''}`, ...(await findSecret({ n8n, secret: token, workflowIds: [workflow.id], answers })) });
+							return run;
+						}),
+					);
+				}
 			}
 		}
 		if (opts.only.includes('outage')) {
@@ -255,16 +258,18 @@ export function report(results) {
 	if (crash) {
 		lines.push('', '### SIGKILL in the middle of a burst, restart on the same folder and port');
 		table(
-			['answer mode', 'notifications', 'acknowledged before the kill', 'down (s)', 'acknowledged in the end', 'never processed (lost)', 'lost with a crashed/failed execution', 'processed twice', 'executions by status'],
+			['answer mode', 'n8n reached', 'notifications', 'acknowledged before the kill', 'down (s)', 'acknowledged in the end', 'never processed (lost)', 'lost with a crashed execution', 'lost to "200 n8n is starting up"', 'processed twice', 'executions by status'],
 			crash.flatMap((run) =>
 				run.results.map((r) => [
 					r.mode,
+					run.readinessGate ? 'behind a readiness gate' : 'directly',
 					r.count,
 					run.timeline.acknowledgedBeforeKill[r.mode],
 					(run.timeline.upAgainAtSeconds - run.timeline.killedAtSeconds).toFixed(1),
 					r.figures.acknowledged,
 					r.figures.lost,
 					r.figures.lostWithFailedExecution,
+					r.acknowledgedByStartupPage,
 					r.figures.duplicated,
 					Object.entries(r.figures.statuses).map(([s, n]) => `${s} ${n}`).join(', '),
 				]),

@@ -8,6 +8,7 @@ import { readRows } from '../demo/tables.mjs';
 import { account, readExecutions, waitForQuiet } from './accounting.mjs';
 import { checkAnswer, mayStartExecution } from './corpus.mjs';
 import { rawRequest } from './http.mjs';
+import { startReadyGate } from './ready-gate.mjs';
 import { TRIGGER_NAME } from './workflows.mjs';
 
 /** Whether n8n's processes are alive and it answers its health check. */
@@ -75,7 +76,9 @@ export async function runLoad({ n8n, target, token, events, count, concurrency, 
  * port. The simulator keeps retrying (time-scaled) until each notification is delivered or
  * given up. Then each target's executions are accounted for.
  */
-export async function runCrash({ n8n, targets, token, events, count, concurrency, killAfter, timeScale = 0.0005, restart, onAttempt, answers = [], quietTimeoutMs = 300_000 }) {
+export async function runCrash({ n8n, targets, token, events, count, concurrency, killAfter, timeScale = 0.0005, restart, readinessGate = false, onAttempt, answers = [], quietTimeoutMs = 300_000 }) {
+	// Behind a readiness gate, as a health-checked load balancer would put n8n (./ready-gate.mjs).
+	const gate = readinessGate ? await startReadyGate(n8n.baseUrl) : undefined;
 	const started = performance.now();
 	const at = () => round((performance.now() - started) / 1000, 2);
 	const timeline = {};
@@ -93,7 +96,7 @@ export async function runCrash({ n8n, targets, token, events, count, concurrency
 	for (const target of targets) {
 		deliveries.push(
 			createDelivery({
-				urls: target.url,
+				urls: gate ? gate.urlFor(target.url) : target.url,
 				token,
 				concurrency,
 				timeScale,
@@ -106,6 +109,7 @@ export async function runCrash({ n8n, targets, token, events, count, concurrency
 	}
 	const sent = targets.map(() => mixedTraffic(events, count));
 	const records = await Promise.all(deliveries.map((delivery, index) => delivery.deliverAll(sent[index])));
+	await gate?.close();
 	if (!crashed) throw new Error(`runCrash: only ${acknowledged} notifications were acknowledged, fewer than killAfter (${killAfter})`);
 	await crashed;
 	timeline.lastAnswerAtSeconds = at();
@@ -123,11 +127,13 @@ export async function runCrash({ n8n, targets, token, events, count, concurrency
 			attempts: summary.attempts,
 			byOutcome: summary.byOutcome,
 			gaveUp: summary.gaveUp,
+			// n8n's "200 n8n is starting up. Please wait": acknowledged without running anything.
+			acknowledgedByStartupPage: records[index].filter((record) => record.delivered && /n8n is starting up/.test(record.attempts.at(-1).answer ?? '')).length,
 			quietTimedOut: quiet.timedOut,
 			figures: account({ deliveries: deliveriesOf(records[index], indexer), executions }),
 		});
 	}
-	return { timeline, killAfter, concurrency, timeScale, healthy: await isHealthy(n8n), results };
+	return { timeline, killAfter, concurrency, timeScale, readinessGate, refusedByGate: gate?.refused ?? 0, healthy: await isHealthy(n8n), results };
 }
 
 /**
