@@ -1,11 +1,12 @@
 // The reliability scenarios, each against a running n8n (scripts/n8n/instance.mjs) with
 // published workflows (./workflows.mjs): used at small sizes by the test suite and at full size
 // by `npm run reliability`. Each returns plain figures; callers decide what they must be.
+import { readExecutions, waitForQuiet } from '../n8n/executions-api.mjs';
 import { isAlive } from '../n8n/instance.mjs';
+import { accountDeliveries } from '../sender/accounting.mjs';
 import { createDelivery } from '../sender/delivery.mjs';
 import { mixedTraffic, subscriptionHistory } from '../sender/traffic.mjs';
 import { readRows } from '../demo/tables.mjs';
-import { account, readExecutions, waitForQuiet } from './accounting.mjs';
 import { checkAnswer, mayStartExecution } from './corpus.mjs';
 import { rawRequest } from './http.mjs';
 import { startReadyGate } from './ready-gate.mjs';
@@ -29,8 +30,9 @@ export function outputIndexer(events) {
 	return (event) => index.get(event);
 }
 
-function deliveriesOf(records, expectedOutput) {
-	return records.map((record) => ({ id: record.id, acknowledged: record.delivered, expectedOutput: expectedOutput?.(record.event) }));
+/** The accounting of one run, each notification expected on its event's output. */
+function accountFor(records, executions, outputOf) {
+	return accountDeliveries(records, executions, { expectedOutput: (record) => outputOf(record.event) });
 }
 
 /**
@@ -66,7 +68,7 @@ export async function runLoad({ n8n, target, token, events, count, concurrency, 
 		rssAfterMiB: round(rssAfter, 0),
 		quietTimedOut: quiet.timedOut,
 		healthy: await isHealthy(n8n),
-		figures: account({ deliveries: deliveriesOf(records, outputIndexer(events.map(String))), executions }),
+		figures: accountFor(records, executions, outputIndexer(events.map(String))),
 	};
 }
 
@@ -130,7 +132,7 @@ export async function runCrash({ n8n, targets, token, events, count, concurrency
 			// n8n's "200 n8n is starting up. Please wait": acknowledged without running anything.
 			acknowledgedByStartupPage: records[index].filter((record) => record.delivered && /n8n is starting up/.test(record.attempts.at(-1).answer ?? '')).length,
 			quietTimedOut: quiet.timedOut,
-			figures: account({ deliveries: deliveriesOf(records[index], indexer), executions }),
+			figures: accountFor(records[index], executions, indexer),
 		});
 	}
 	return { timeline, killAfter, concurrency, timeScale, readinessGate, refusedByGate: gate?.refused ?? 0, healthy: await isHealthy(n8n), results };
@@ -160,7 +162,7 @@ export async function runOutage({ n8n, crm, targets, token, events, count, concu
 			count,
 			attempts: summary.attempts,
 			byOutcome: summary.byOutcome,
-			figures: account({ deliveries: deliveriesOf(records[index], outputIndexer(events)), executions }),
+			figures: accountFor(records[index], executions, outputIndexer(events)),
 			crm: {
 				// Acknowledged to AppDirect but never written to the CRM: lost for good.
 				neverWritten: acknowledged.filter((record) => crm.writesOf(record.id) === 0).length,
@@ -205,7 +207,9 @@ export async function runHostile({ n8n, targets, cases, concurrency = 4, answers
 	const strays = [];
 	for (const target of targets) {
 		await waitForQuiet(n8n, target.workflowId, { atLeast: 0 });
-		for (const execution of await readExecutions(n8n, target.workflowId, { triggerName: TRIGGER_NAME })) {
+		// The corpus marks its notifications, whose uuid may be of any type.
+		const pick = (json) => ({ caseId: json?.notification?.corpusCase ?? null });
+		for (const execution of await readExecutions(n8n, target.workflowId, { triggerName: TRIGGER_NAME, pick })) {
 			const caseId = execution.items[0]?.caseId;
 			if (!caseId || !expected.has(caseId)) {
 				strays.push({ execution: execution.id, status: execution.status, caseId, event: execution.items[0]?.event });
