@@ -85,6 +85,9 @@ function pack() {
 	return { folder, tarball: path.join(folder, fs.readdirSync(folder).find((file) => file.endsWith('.tgz'))) };
 }
 
+// Which n8n the parts ran on, for the results file.
+const n8nRuns = new Set();
+
 /** One n8n with these workflows published and the token credential; `use` runs against it. */
 async function withN8n({ tarball, workflows, token, logLevel = 'debug', env = {} }, use) {
 	const n8n = await startN8n({
@@ -95,6 +98,7 @@ async function withN8n({ tarball, workflows, token, logLevel = 'debug', env = {}
 		// Every execution is kept (n8n prunes beyond 10,000 by default), so each can be counted.
 		env: { N8N_LOG_FORMAT: 'json', EXECUTIONS_DATA_PRUNE: 'false', ...env },
 	});
+	n8nRuns.add(`n8n ${n8n.runtime.n8nVersion} on Node ${n8n.runtime.nodeVersion}`);
 	try {
 		await publishWithToken(n8n, workflows, token);
 		return await use(n8n);
@@ -112,7 +116,7 @@ async function main() {
 	fs.mkdirSync(opts.out, { recursive: true });
 	const attemptsFile = path.join(opts.out, `${stamp}-attempts.jsonl`);
 	const logAttempt = (part) => (attempt) => fs.appendFileSync(attemptsFile, `${JSON.stringify({ part, ...attempt })}\n`);
-	const results = { startedAt: new Date().toISOString(), machine: machine(), options: { ...opts, out: undefined }, parts: {} };
+	const results = { startedAt: new Date().toISOString(), commit: commit(), machine: machine(), options: { ...opts, out: undefined }, parts: {} };
 	const { folder, tarball } = pack();
 	const secrets = [];
 	try {
@@ -205,6 +209,7 @@ async function main() {
 		if (opts.only.includes('races')) {
 			say(`races: ${opts.races} new subscriptions, two notifications each at the same moment, in the CRM-sync example…`);
 			const n8n = await startN8n({ packages: [tarball], workflows: [path.join(examplesDir, CRM_SYNC.file)], publish: false, env: { N8N_LOG_FORMAT: 'json' } });
+			n8nRuns.add(`n8n ${n8n.runtime.n8nVersion} on Node ${n8n.runtime.nodeVersion}`);
 			try {
 				await n8n.api('POST', '/credentials', { ...EXAMPLE_CREDENTIAL, data: { token } });
 				await n8n.api('POST', `/workflows/${CRM_SYNC.id}/publish`, {});
@@ -222,11 +227,23 @@ async function main() {
 		fs.rmSync(folder, { recursive: true, force: true });
 	}
 	results.secrets = secrets;
+	results.n8n = [...n8nRuns];
 	results.finishedAt = new Date().toISOString();
 	const file = path.join(opts.out, `${stamp}.json`);
 	fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 	console.log(report(results));
 	console.log(`\nRaw results: ${path.relative(root, file)}${fs.existsSync(attemptsFile) ? `, every delivery attempt: ${path.relative(root, attemptsFile)}` : ''}`);
+}
+
+/** The commit the run measured, marked when the working tree had changes. */
+function commit() {
+	try {
+		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+		const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim();
+		return dirty ? `${head} (with uncommitted changes)` : head;
+	} catch {
+		return null;
+	}
 }
 
 function machine() {
@@ -235,7 +252,7 @@ function machine() {
 
 /** The figures as Markdown tables. */
 export function report(results) {
-	const lines = [`Reliability run ${results.startedAt} → ${results.finishedAt}, ${results.machine.cpus} CPUs, ${results.machine.memoryGiB} GiB`];
+	const lines = [`Reliability run ${results.startedAt} → ${results.finishedAt}, commit ${results.commit}, ${results.n8n.join(', ')}, ${results.machine.cpus} CPUs, ${results.machine.memoryGiB} GiB`];
 	const table = (header, rows) => {
 		lines.push('', `| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`));
 	};
