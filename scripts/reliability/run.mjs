@@ -304,8 +304,8 @@ export function report(results) {
 	if (races) {
 		lines.push('', '### Same-moment deliveries in the CRM-sync example (the limit of its pattern)');
 		table(
-			['new subscriptions', '"added" + a change at the same moment: one row, newest', 'one row, older', 'two rows or more', `then ${races.changes} changes each at once: every row newest`, 'some row older'],
-			[[races.resources, races.created.oneRowNewest, races.created.oneRowOlder, races.created.twoRowsOrMore, races.updated.newestEverywhere, races.updated.olderSomewhere]],
+			['new subscriptions', '"added" + a change at the same moment: one row, newest', 'one row, older', 'two rows or more', `then ${races.changes} changes each at once: every row newest`, 'some row older', 'notifications never answered 2xx'],
+			[[races.resources, races.created.oneRowNewest, races.created.oneRowOlder, races.created.twoRowsOrMore, races.updated.newestEverywhere, races.updated.olderSomewhere, races.undelivered]],
 		);
 	}
 	lines.push('', '### The token');
