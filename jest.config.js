@@ -1,5 +1,6 @@
-// Suites: pure logic (unit), a real n8n (e2e), n8n's editor in Chromium (browser), and n8n's
-// queue mode with PostgreSQL, Redis, webhook processes and workers (queue).
+// Suites: pure logic (unit), a real n8n (e2e), n8n's editor in Chromium (browser), n8n's
+// queue mode with PostgreSQL, Redis, webhook processes and workers (queue), and reliability
+// (hostile input, load, crashes, outages and late deliveries in a real n8n).
 // Tests are TypeScript CommonJS modules (.cts): n8n's lint rules for node code apply to *.ts,
 // and tests get their own lint (test/eslint.config.mjs).
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }];
@@ -16,5 +17,5 @@ const project = (displayName) => ({
 });
 
 module.exports = {
-	projects: [project('unit'), project('e2e'), project('browser'), project('queue')],
+	projects: [project('unit'), project('e2e'), project('browser'), project('queue'), project('reliability')],
 };

@@ -155,7 +155,7 @@ async function runTopology([webhookProcesses, workers], pack) {
 			}
 			const byRole = {};
 			for (const [name, seconds] of Object.entries(m.cpu)) byRole[m.roles[name]] = (byRole[m.roles[name]] ?? 0) + seconds;
-			const ok = result.report.lost.length === 0 && result.report.duplicated.length === 0 && result.summary.delivered === N;
+			const ok = result.report.lost === 0 && result.report.duplicated === 0 && result.summary.delivered === N;
 			rows.push({
 				topology: `${webhookProcesses} webhook + ${workers} worker${workers > 1 ? 's' : ''}`,
 				mode,

@@ -71,6 +71,7 @@ const steps = [
 	['unit', jestStep('unit', 'test:unit'), 'counted'],
 	['n8n', () => run(process.execPath, ['scripts/n8n/provision.mjs']), 'required'],
 	['e2e', jestStep('e2e', 'test:e2e'), 'counted'],
+	['reliability', jestStep('reliability', 'test:reliability'), 'counted'],
 	['chromium', ensureChromium, 'required'],
 	['browser', jestStep('browser', 'test:browser'), 'counted'],
 	// PostgreSQL and Redis for the queue-mode tests, from Debian packages (installed when root).

@@ -13,20 +13,13 @@ import { findResource, titleOf, type Action } from './shared/catalog';
 import { properties, TOKEN_CREDENTIAL } from './trigger/description';
 import { toItem } from './shared/item';
 import { outputIndex, outputLayout, outputsExpression, type OutputSettings } from './trigger/outputs';
-import { EXPECTED_SHAPE, parseNotification } from './trigger/parse';
+import { EXPECTED_SHAPE, parseNotification, requestBodyText, type WebhookRequestBody } from './trigger/parse';
 import { checkToken } from './trigger/verify';
 
 /** Answers the request ourselves and starts no execution. */
 function answer(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
 	context.getResponseObject().status(status).json(body);
 	return { noWebhookResponse: true };
-}
-
-function requestText(context: IWebhookFunctions): unknown {
-	// n8n keeps the exact bytes for JSON bodies; parsing them ourselves gives one behaviour
-	// whatever Content-Type the sender used.
-	const raw = (context.getRequestObject() as { rawBody?: { toString(encoding: 'utf8'): string } }).rawBody;
-	return raw ? raw.toString('utf8') : context.getBodyData();
 }
 
 export class AppDirectTrigger implements INodeType {
@@ -155,7 +148,9 @@ export class AppDirectTrigger implements INodeType {
 			}
 		}
 
-		const parsed = parseNotification(requestText(this));
+		// The exact bytes, parsed here: one behaviour whatever Content-Type the sender used.
+		const body = await requestBodyText(this.getRequestObject() as WebhookRequestBody, () => this.getBodyData());
+		const parsed = parseNotification(body);
 		if (!parsed.ok) {
 			return answer(this, 400, {
 				error: 'Bad Request',

@@ -113,24 +113,44 @@ export function itemFor(notification) {
 
 const mapperType = (type) => (type === 'date' ? 'dateTime' : type);
 
-function dataTableNode({ id, name, table, removal = false, position }) {
-	const columns = removal ? table.columns.filter((c) => c.removal !== undefined) : table.columns;
+const byId = { keyName: 'appdirectId', condition: 'eq', keyValue: '={{ $json.resourceId }}' };
+// An update only where the row's last event is older than this notification's: a repeated or a
+// late notification matches no row and changes nothing. One SQL UPDATE, so also safe when two
+// executions update the same row at once.
+const olderRow = { keyName: 'lastEventAt', condition: 'lt', keyValue: '={{ $json.occurredAt }}' };
+
+/**
+ * One Data Table step. `write`: 'insert', 'update' (only rows older than the notification) or
+ * 'ifNew' (passes the item on only when no row has its id). `values`: 'save' (every column),
+ * 'removal' (the tracking columns only) or 'insert' (every column, `removed` from the action).
+ */
+function dataTableNode({ id, name, table, write, values = 'save', position }) {
+	const common = {
+		resource: 'row',
+		// By name, so the file works in any n8n that has a table of that name.
+		dataTableId: { __rl: true, mode: 'name', value: table.name },
+	};
+	const base = { id, name, type: 'n8n-nodes-base.dataTable', typeVersion: 1.1, position };
+	if (write === 'ifNew') {
+		// This operation only compares for equality: its condition is not shown, nor stored.
+		const key = { keyName: byId.keyName, keyValue: byId.keyValue };
+		return { ...base, parameters: { ...common, operation: 'rowNotExists', matchType: 'allConditions', filters: { conditions: [key] } } };
+	}
+	const columns = values === 'removal' ? table.columns.filter((c) => c.removal !== undefined) : table.columns;
+	const valueOf = (c) => {
+		if (values === 'removal') return c.removal;
+		if (values === 'insert' && c.name === 'removed') return "={{ $json.action === 'REMOVED' }}";
+		return c.value;
+	};
 	return {
-		id,
-		name,
-		type: 'n8n-nodes-base.dataTable',
-		typeVersion: 1.1,
-		position,
+		...base,
 		parameters: {
-			resource: 'row',
-			operation: 'upsert',
-			// By name, so the file works in any n8n that has a table of that name.
-			dataTableId: { __rl: true, mode: 'name', value: table.name },
-			matchType: 'allConditions',
-			filters: { conditions: [{ keyName: 'appdirectId', condition: 'eq', keyValue: '={{ $json.resourceId }}' }] },
+			...common,
+			operation: write,
+			...(write === 'update' ? { matchType: 'allConditions', filters: { conditions: [byId, olderRow] } } : {}),
 			columns: {
 				mappingMode: 'defineBelow',
-				value: Object.fromEntries(columns.map((c) => [c.name, removal ? c.removal : c.value])),
+				value: Object.fromEntries(columns.map((c) => [c.name, valueOf(c)])),
 				matchingColumns: [],
 				schema: columns.map((c) => ({
 					id: c.name,
@@ -182,9 +202,9 @@ function sticky({ id, name, content, position, width, height, color }) {
 	};
 }
 
-/** Connections from the trigger: output index i goes to targets[i]. */
+/** Connections from the trigger: output index i goes to targets[i] (one node name, or several). */
 function triggerConnections(targets) {
-	return { [TRIGGER_NAME]: { main: targets.map((target) => [{ node: target, type: 'main', index: 0 }]) } };
+	return { [TRIGGER_NAME]: { main: targets.map((target) => [target].flat().map((node) => ({ node, type: 'main', index: 0 }))) } };
 }
 
 function chain(from, to) {
@@ -233,56 +253,78 @@ export const CRM_SYNC = {
 
 export function crmSyncWorkflow() {
 	const pins = pinnedNotifications();
-	const names = {
-		saveCompany: 'Save company in CRM',
-		removeCompany: 'Mark company removed in CRM',
-		saveContact: 'Save contact in CRM',
-		removeContact: 'Mark contact removed in CRM',
-		saveSubscription: 'Save subscription in CRM',
-		removeSubscription: 'Mark subscription removed in CRM',
-	};
-	const x = 560;
+	// Per resource: "Is … new?" → "Add …" creates the row the first time; "Update … if newer" and
+	// "Mark … removed if newer" change it only with a notification newer than its last event.
+	const steps = [
+		['company', TABLES.companies, 'Company', 160],
+		['contact', TABLES.contacts, 'Contact', 640],
+		['subscription', TABLES.subscriptions, 'Subscription', 1120],
+	].map(([label, table, title, y], index) => {
+		const id = (n) => {
+			const k = String(index * 4 + n).padStart(2, '0');
+			return `1a2b3c4d-00${k}-4e5f-8a9b-0c1d2e3f4a${k}`;
+		};
+		const names = {
+			isNew: `Is ${label} new?`,
+			add: `Add ${label} to CRM`,
+			update: `Update ${label} if newer`,
+			markRemoved: `Mark ${label} removed if newer`,
+		};
+		return {
+			title,
+			names,
+			nodes: [
+				dataTableNode({ id: id(1), name: names.isNew, table, write: 'ifNew', position: [560, y] }),
+				dataTableNode({ id: id(2), name: names.add, table, write: 'insert', values: 'insert', position: [800, y] }),
+				dataTableNode({ id: id(3), name: names.update, table, write: 'update', position: [560, y + 160] }),
+				dataTableNode({ id: id(4), name: names.markRemoved, table, write: 'update', values: 'removal', position: [560, y + 320] }),
+			],
+		};
+	});
+	const [companies, contacts, subscriptions] = steps;
+	const saved = (step) => [step.names.isNew, step.names.update];
+	const removed = (step) => [step.names.isNew, step.names.markRemoved];
 	const nodes = [
-		triggerNode({ id: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', webhookId: CRM_SYNC.webhookId, events: CRM_EVENTS, position: [160, 560] }),
-		dataTableNode({ id: '1a2b3c4d-0001-4e5f-8a9b-0c1d2e3f4a51', name: names.saveCompany, table: TABLES.companies, position: [x, 160] }),
-		dataTableNode({ id: '1a2b3c4d-0002-4e5f-8a9b-0c1d2e3f4a52', name: names.removeCompany, table: TABLES.companies, removal: true, position: [x, 340] }),
-		dataTableNode({ id: '1a2b3c4d-0003-4e5f-8a9b-0c1d2e3f4a53', name: names.saveContact, table: TABLES.contacts, position: [x, 520] }),
-		dataTableNode({ id: '1a2b3c4d-0004-4e5f-8a9b-0c1d2e3f4a54', name: names.removeContact, table: TABLES.contacts, removal: true, position: [x, 700] }),
-		dataTableNode({ id: '1a2b3c4d-0005-4e5f-8a9b-0c1d2e3f4a55', name: names.saveSubscription, table: TABLES.subscriptions, position: [x, 880] }),
-		dataTableNode({ id: '1a2b3c4d-0006-4e5f-8a9b-0c1d2e3f4a56', name: names.removeSubscription, table: TABLES.subscriptions, removal: true, position: [x, 1060] }),
+		triggerNode({ id: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', webhookId: CRM_SYNC.webhookId, events: CRM_EVENTS, position: [160, 640] }),
+		...steps.flatMap((step) => step.nodes),
 		sticky({
 			id: '2b3c4d5e-0001-4f6a-9b0c-1d2e3f4a5b61',
 			name: 'About this workflow',
 			position: [-360, 120],
 			width: 460,
-			height: 400,
+			height: 560,
 			content: [
 				'## AppDirect → CRM sync',
 				'Keeps a CRM up to date with your AppDirect marketplace: companies, contacts (users) and subscriptions. Three **Data Tables** play the CRM here; swap each Data Table step for your CRM\'s node (HubSpot, Salesforce, Pipedrive…) with the same fields.',
 				'',
-				'- **Added / Changed** → upsert the row keyed on AppDirect\'s id (`appdirectId`).',
-				'- **Removed** → mark the row `removed` instead of deleting it.',
+				'- **Is … new? → Add …**: the first notification about a resource creates its row, keyed on AppDirect\'s id (`appdirectId`).',
+				'- **Update … if newer**: *Added* and *Changed* rewrite the row only if the notification is newer than the row\'s `lastEventAt`.',
+				'- **Mark … removed if newer**: *Removed* marks the row `removed`, keeping the last known values, under the same rule.',
+				'',
+				'AppDirect may deliver a notification twice, or late after retries: a repeated or older one changes nothing.',
 				'',
 				'**Setup:** create the Data Tables *AppDirect companies*, *AppDirect contacts* and *AppDirect subscriptions* (columns in `examples/README.md`; `npm run demo` creates them), give the trigger your token credential, publish, and enter the Production URL in AppDirect for the Company, User and Subscription webhooks.',
 			].join('\n'),
 		}),
-		pinNote('2b3c4d5e-0002-4f6a-9b0c-1d2e3f4a5b62', [-360, 600], 'Company Added', names.saveCompany, CRM_EVENTS.length),
+		pinNote('2b3c4d5e-0002-4f6a-9b0c-1d2e3f4a5b62', [-360, 720], 'Company Added', companies.names.isNew, CRM_EVENTS.length),
 	];
+	const connections = triggerConnections([
+		saved(companies),
+		saved(companies),
+		removed(companies),
+		saved(contacts),
+		saved(contacts),
+		removed(contacts),
+		saved(subscriptions),
+		saved(subscriptions),
+		removed(subscriptions),
+	]);
+	for (const step of steps) Object.assign(connections, chain(step.names.isNew, step.names.add));
 	return {
 		id: CRM_SYNC.id,
 		name: 'AppDirect → CRM sync (Data Tables)',
 		nodes,
-		connections: triggerConnections([
-			names.saveCompany,
-			names.saveCompany,
-			names.removeCompany,
-			names.saveContact,
-			names.saveContact,
-			names.removeContact,
-			names.saveSubscription,
-			names.saveSubscription,
-			names.removeSubscription,
-		]),
+		connections,
 		pinData: { [TRIGGER_NAME]: CRM_EVENTS.map((event) => ({ json: itemFor(pins[event]) })) },
 		settings: { executionOrder: 'v1' },
 		meta: { templateCredsSetupCompleted: false },

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import { executionItems } from '../sender/accounting.mjs';
 import { ensureRuntime } from './provision.mjs';
 
 async function runtimeRequire() {
@@ -49,9 +50,10 @@ export function triggerLanding(runData, triggerName) {
 
 /**
  * Executions of the given workflows (all when omitted) with id > afterId, oldest first:
- * { id, workflowId, status, mode, finished, createdAt, startedAt, stoppedAt, landing, notificationId, error }.
+ * { id, workflowId, status, mode, finished, createdAt, startedAt, stoppedAt, landing, items, notificationId, error }.
  * `landing` is triggerLanding() of the trigger named `triggerName`, undefined when the trigger has not
- * run in the execution yet; `notificationId` is read from the items waiting for it then.
+ * run in the execution yet; `items` (what scripts/sender/accounting.mjs counts) and `notificationId`
+ * (of the first item) are read from the items waiting for it then.
  */
 export async function readExecutions(client, { workflowIds, afterId = 0, triggerName = 'AppDirect Trigger' } = {}) {
 	const { parse } = (await runtimeRequire())('flatted');
@@ -76,9 +78,8 @@ export async function readExecutions(client, { workflowIds, afterId = 0, trigger
 		}
 		const runData = data?.resultData?.runData;
 		const landing = runData?.[triggerName] ? triggerLanding(runData, triggerName) : undefined;
-		// Not run yet (or its worker died first): the trigger's items wait in the execution stack.
-		const waiting = data?.executionData?.nodeExecutionStack?.find((entry) => entry.node?.name === triggerName);
-		const waitingItem = waiting?.data?.main?.flat().find(Boolean)?.json;
+		// Also when the trigger has not run yet (or its worker died first): then its items wait in the stack.
+		const items = executionItems(data, triggerName);
 		return {
 			id: Number(row.id),
 			workflowId: row.workflowId,
@@ -89,7 +90,8 @@ export async function readExecutions(client, { workflowIds, afterId = 0, trigger
 			startedAt: row.startedAt,
 			stoppedAt: row.stoppedAt,
 			landing,
-			notificationId: landing?.item?.notificationId ?? waitingItem?.notificationId,
+			items,
+			notificationId: items[0]?.notificationId ?? undefined,
 			error: data?.resultData?.error?.message,
 		};
 	});

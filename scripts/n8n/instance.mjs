@@ -110,6 +110,33 @@ export function isAlive(pgid) {
 }
 
 /**
+ * Resident memory of every process in the group led by `pgid` (n8n, its task runner, the
+ * supervisor), in MiB, from /proc; 0 where /proc is not available.
+ */
+export function groupRssMiB(pgid) {
+	let kib = 0;
+	let entries = [];
+	try {
+		entries = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+	} catch {
+		return 0;
+	}
+	for (const pid of entries) {
+		try {
+			// The command name may hold spaces and parentheses: the fields start after the last ')'.
+			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const [, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (Number(pgrp) !== pgid) continue;
+			const rss = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+			if (rss) kib += Number(rss[1]);
+		} catch {
+			// the process ended while we were reading
+		}
+	}
+	return kib / 1024;
+}
+
+/**
  * Reads the items each output of a node emitted in an execution (with data).
  * Returns one array of `json` objects per output, e.g. [[{...}], []].
  */
@@ -648,6 +675,41 @@ export async function startN8n(options = {}) {
 			if (!keep) fs.rmSync(userFolder, { recursive: true, force: true });
 		}
 
+		/** Kills n8n and its task runner with SIGKILL, as a crash or an OOM kill would; the user folder stays. */
+		async function crash() {
+			if (isAlive(pgid)) {
+				try {
+					process.kill(-pgid, 'SIGKILL');
+				} catch {
+					// already gone
+				}
+			}
+			while (isAlive(pgid)) await sleep(50);
+		}
+
+		/**
+		 * Starts n8n (the same command) again after crash(), on the same user folder, ports and
+		 * environment, and waits as startN8n does: readiness, then the published workflows and webhooks
+		 * given here (the owner exists already).
+		 */
+		async function restart({ workflowIds: published = toPublish, webhooks: hooks = webhooks, timeoutMs = startTimeoutMs } = {}) {
+			if (isAlive(pgid)) throw new Error('restart(): n8n is still running; call crash() or stop() first');
+			launch();
+			await waitFor(
+				'n8n to start again',
+				() => {
+					if (exited) throw Object.assign(new Error(`n8n exited early (${exited.signal ?? exited.code})`), { fatal: true });
+					return startLog().includes(READY_LINES[command]);
+				},
+				{ timeoutMs, intervalMs: 200 },
+			);
+			await waitFor('/healthz/readiness', async () => (await fetch(`${readinessUrl(command, env)}/healthz/readiness`)).ok, {
+				timeoutMs: 30_000,
+			});
+			for (const id of published) await waitForPublished(id);
+			for (const webhook of hooks) await waitForWebhook(webhook);
+		}
+
 		instance = {
 			baseUrl,
 			port,
@@ -681,6 +743,9 @@ export async function startN8n(options = {}) {
 			n8nVersion: runtime.n8nVersion,
 			stop,
 			killNow,
+			crash,
+			restart,
+			rssMiB: () => groupRssMiB(pgid),
 		};
 		running.add(instance);
 

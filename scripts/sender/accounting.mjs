@@ -1,86 +1,145 @@
-// Lost and duplicated notifications: what AppDirect was told (the delivery simulator's records)
-// against what n8n really did (its execution records, from any source: PostgreSQL, the public
-// API, SQLite). Pure: give it plain records, get counts and the ids behind them.
+// Lost, duplicated and misrouted notifications: what AppDirect was told (the delivery simulator's
+// records) against what n8n really did (its execution records). Pure: the readers give it plain
+// execution summaries, whatever the source — n8n's public API (scripts/n8n/executions-api.mjs, one
+// n8n on SQLite) or PostgreSQL (scripts/n8n/executions-pg.mjs, queue mode) — so every run counts
+// the same way.
 //
-//   const report = accountDeliveries(delivery.records, executions);
-//   report.lost        // acknowledged (2xx) but no successful execution
-//   report.duplicated  // more than one successful execution
+//   const report = accountDeliveries(delivery.records, executions, { expectedOutput });
+//   report.lost, report.duplicated, report.wrongOutput   // counts
+//   report.ids.lost                                      // the notifications behind them
+//   describeAccount(report)                              // one line for logs
 //
-// A notification is "processed" when an execution that carried its id (the trigger item's
+// A notification is "processed" when an execution whose trigger item carried its id (the item's
 // notificationId) ended with status success.
 
 /**
- * records:    [{ id, delivered, gaveUp?, attempts: [{ outcome }] }] from createDelivery().records
- * executions: [{ id, status, notificationId }]
- * Returns counts and id lists:
- *   sent, acknowledged, notAcknowledged  notifications, by AppDirect's view
- *   processed                            acknowledged notifications with exactly one successful execution
- *   lost                                 acknowledged, no successful execution
- *   duplicated                           more than one successful execution (acknowledged or not)
- *   processedUnacknowledged              processed although AppDirect never got a 2xx (it gave up)
- *   unknownExecutions                    successful executions of notifications that were never sent
- *   otherExecutions                      executions that did not succeed, by status ({ error: 3, crashed: 1 })
- *   attempts, retried                    attempts in all; notifications that needed more than one
+ * What the trigger emitted in an execution, from n8n's run data (an execution's `data`, as the
+ * public API returns it or as n8n stores it): one list of item `json`s per output.
  */
-export function accountDeliveries(records, executions) {
-	const successes = new Map();
-	const otherExecutions = {};
-	for (const execution of executions) {
-		if (execution.status === 'success' && execution.notificationId) {
-			successes.set(execution.notificationId, [...(successes.get(execution.notificationId) ?? []), execution.id]);
-		} else {
-			otherExecutions[execution.status] = (otherExecutions[execution.status] ?? 0) + 1;
+export function triggerOutputs(data, triggerName) {
+	const run = data?.resultData?.runData?.[triggerName]?.[0]?.data?.main;
+	if (run) return run.map((items) => (items ?? []).map((item) => item.json));
+	// An execution that stopped before its trigger step ran (n8n or its worker died) still holds
+	// the trigger's output on its stack: that is where n8n puts what the webhook returned.
+	const stack = data?.executionData?.nodeExecutionStack ?? [];
+	const entry = stack.find((step) => step.node?.name === triggerName);
+	return (entry?.data?.main ?? []).map((items) => (items ?? []).map((item) => item.json));
+}
+
+/**
+ * The items an execution carried, in the shape accountDeliveries() reads:
+ * [{ output, event, notificationId, ...pick(json) }]. `pick` adds fields a caller needs.
+ */
+export function executionItems(data, triggerName, pick) {
+	const items = [];
+	triggerOutputs(data, triggerName).forEach((list, output) => {
+		for (const json of list) {
+			items.push({ output, event: json?.event ?? null, notificationId: json?.notificationId ?? null, ...pick?.(json) });
 		}
-	}
-	const sentIds = new Set(records.map((record) => record.id));
-	const lost = [];
-	const duplicated = [];
-	const processedUnacknowledged = [];
-	let processed = 0;
-	let acknowledged = 0;
-	let attempts = 0;
-	let retried = 0;
-	for (const record of records) {
-		const runs = successes.get(record.id)?.length ?? 0;
-		attempts += record.attempts.length;
-		if (record.attempts.length > 1) retried++;
-		if (runs > 1) duplicated.push({ id: record.id, executions: successes.get(record.id) });
-		if (record.delivered) {
-			acknowledged++;
-			if (runs === 0) lost.push(record.id);
-			if (runs === 1) processed++;
-		} else if (runs > 0) {
-			processedUnacknowledged.push(record.id);
-		}
-	}
-	const unknownExecutions = [...successes.keys()].filter((id) => !sentIds.has(id));
+	});
+	return items;
+}
+
+/** An execution record of n8n's public API (with data), summarised: status and the items it carried. */
+export function summariseExecution(execution, triggerName, pick) {
 	return {
-		sent: records.length,
-		acknowledged,
-		notAcknowledged: records.length - acknowledged,
-		processed,
-		lost,
-		duplicated,
-		processedUnacknowledged,
-		unknownExecutions,
-		otherExecutions,
-		attempts,
-		retried,
+		id: String(execution.id),
+		status: execution.status,
+		mode: execution.mode,
+		startedAt: execution.startedAt ?? null,
+		stoppedAt: execution.stoppedAt ?? null,
+		items: executionItems(execution.data, triggerName, pick),
 	};
 }
 
-/** One line for logs and docs: "2000 sent, 2000 acknowledged, 0 lost, 0 duplicated, 12 retried". */
+/**
+ * records     [{ id, delivered, attempts?: [{ outcome }], event? }]: createDelivery().records
+ * executions  [{ id, status, items: [{ output, notificationId }] }]: executionItems() per execution
+ * expectedOutput(record)  the trigger output the notification belongs on (optional; without it
+ *             only "exactly one item" is checked)
+ *
+ * Counts:
+ *   sent, acknowledged, notAcknowledged  notifications, by AppDirect's view
+ *   processed                  notifications with at least one successful execution
+ *   lost                       acknowledged (2xx), but no successful execution
+ *   lostWithFailedExecution    of those, the ones with an execution that failed or crashed
+ *   duplicated                 more than one successful execution (acknowledged or not)
+ *   extraExecutions            successful executions beyond the first, summed
+ *   processedNotAcknowledged   processed although AppDirect never got a 2xx (it gave up)
+ *   wrongOutput                successful executions whose trigger did not put exactly one item,
+ *                              on the expected output
+ *   unknown                    executions that carry no notification that was sent
+ *   executions, statuses       every execution, and how many ended with each status
+ *   attempts, retried          attempts in all; notifications that needed more than one
+ * and `ids`, the notifications (or executions) behind each non-zero figure.
+ */
+export function accountDeliveries(records, executions, { expectedOutput } = {}) {
+	const byId = new Map(records.map((record) => [record.id, { record, successes: [], others: [] }]));
+	const statuses = {};
+	const wrongOutput = [];
+	const unknown = [];
+	for (const execution of executions) {
+		statuses[execution.status] = (statuses[execution.status] ?? 0) + 1;
+		const entries = execution.items.map((item) => byId.get(item.notificationId)).filter(Boolean);
+		if (entries.length === 0) {
+			unknown.push({ execution: execution.id, status: execution.status, notificationIds: execution.items.slice(0, 3).map((item) => item.notificationId) });
+			continue;
+		}
+		for (const entry of entries) (execution.status === 'success' ? entry.successes : entry.others).push(execution.id);
+		if (execution.status !== 'success') continue;
+		const [item] = execution.items;
+		const expected = expectedOutput?.(entries[0].record);
+		if (execution.items.length !== 1 || (expected !== undefined && item.output !== expected)) {
+			wrongOutput.push({ execution: execution.id, items: execution.items.length, output: item?.output, expected });
+		}
+	}
+	const all = [...byId.values()];
+	const acknowledged = all.filter((entry) => entry.record.delivered);
+	const lost = acknowledged.filter((entry) => entry.successes.length === 0);
+	const duplicated = all.filter((entry) => entry.successes.length > 1);
+	const processedNotAcknowledged = all.filter((entry) => !entry.record.delivered && entry.successes.length > 0);
+	const attemptsOf = (entry) => entry.record.attempts?.length ?? 0;
+	return {
+		sent: all.length,
+		acknowledged: acknowledged.length,
+		notAcknowledged: all.length - acknowledged.length,
+		processed: all.filter((entry) => entry.successes.length > 0).length,
+		lost: lost.length,
+		lostWithFailedExecution: lost.filter((entry) => entry.others.length > 0).length,
+		duplicated: duplicated.length,
+		extraExecutions: duplicated.reduce((sum, entry) => sum + entry.successes.length - 1, 0),
+		processedNotAcknowledged: processedNotAcknowledged.length,
+		wrongOutput: wrongOutput.length,
+		unknown: unknown.length,
+		executions: executions.length,
+		statuses,
+		attempts: all.reduce((sum, entry) => sum + attemptsOf(entry), 0),
+		retried: all.filter((entry) => attemptsOf(entry) > 1).length,
+		ids: {
+			lost: lost.map((entry) => entry.record.id),
+			duplicated: duplicated.map((entry) => ({ id: entry.record.id, executions: entry.successes })),
+			processedNotAcknowledged: processedNotAcknowledged.map((entry) => entry.record.id),
+			wrongOutput,
+			unknown,
+		},
+	};
+}
+
+/** One line for logs and docs: "2000 sent, 2000 acknowledged, 0 lost, 0 duplicated, 12 retried (2012 attempts)". */
 export function describeAccount(report) {
-	const other = Object.entries(report.otherExecutions)
+	const other = Object.entries(report.statuses)
+		.filter(([status]) => status !== 'success')
 		.map(([status, count]) => `${count} ${status}`)
 		.join(', ');
 	return [
 		`${report.sent} sent`,
 		`${report.acknowledged} acknowledged`,
-		`${report.lost.length} lost`,
-		`${report.duplicated.length} duplicated`,
+		`${report.lost} lost`,
+		`${report.duplicated} duplicated`,
 		`${report.retried} retried (${report.attempts} attempts)`,
-		...(report.processedUnacknowledged.length ? [`${report.processedUnacknowledged.length} processed but never acknowledged`] : []),
+		...(report.processedNotAcknowledged ? [`${report.processedNotAcknowledged} processed but never acknowledged`] : []),
+		...(report.wrongOutput ? [`${report.wrongOutput} on a wrong output`] : []),
+		...(report.unknown ? [`${report.unknown} executions of nothing sent`] : []),
 		...(other ? [`other executions: ${other}`] : []),
 	].join(', ');
 }

@@ -110,12 +110,12 @@ function summarise(result: Any) {
 	return {
 		sent: report.sent,
 		acknowledged: report.acknowledged,
-		lost: report.lost.length,
-		duplicated: report.duplicated.length,
+		lost: report.lost,
+		duplicated: report.duplicated,
 		retried: report.retried,
 		attempts: report.attempts,
 		outcomes: summary.byOutcome,
-		otherExecutions: report.otherExecutions,
+		statuses: report.statuses,
 		seconds: Math.round(result.wallMs / 100) / 10,
 		slowestAnswerMs: Math.round(Math.max(0, ...result.attempts.map((attempt: Any) => attempt.ms))),
 		line: accounting.describeAccount(report),
@@ -148,13 +148,13 @@ describe(`${PER_MODE * 2} mixed notifications over 2 webhook processes and 2 wor
 		it('answers 2xx to every notification, and each has exactly one successful execution: none lost, none duplicated', () => {
 			const { report, summary } = results[mode];
 			expect(summary.delivered).toBe(PER_MODE);
-			expect({ lost: report.lost, duplicated: report.duplicated, unknown: report.unknownExecutions }).toEqual({
+			expect({ lost: report.ids.lost, duplicated: report.ids.duplicated, unknown: report.ids.unknown }).toEqual({
 				lost: [],
 				duplicated: [],
 				unknown: [],
 			});
 			expect(report.processed).toBe(PER_MODE);
-			expect(report.otherExecutions).toEqual({});
+			expect(report.statuses).toEqual({ success: PER_MODE });
 			// n8n never answered with an error or too late (a dropped keep-alive connection may still be retried).
 			expect({ failed: summary.byOutcome.failed, refused: summary.byOutcome.refused, timeout: summary.byOutcome.timeout }).toEqual({
 				failed: 0,
@@ -312,13 +312,13 @@ describe('faults in the middle of a burst, AppDirect retrying', () => {
 		});
 
 		it('answer mode whenFinished: none lost (what the killed worker held is answered with an error or not at all, and retried)', () => {
-			expect(results.whenFinished.report.lost).toEqual([]);
+			expect(results.whenFinished.report.ids.lost).toEqual([]);
 		});
 
 		it.each(MODES)('answer mode %s: what was lost was in the killed worker\'s hands: no living worker ever started it', (mode) => {
 			const result = results[mode];
 			const living = pgExecutions.executionsByWorker(workerLogs.filter((worker) => worker.name !== victim.name));
-			const lostElsewhere = result.report.lost.filter((id: string) => {
+			const lostElsewhere = result.report.ids.lost.filter((id: string) => {
 				const runs = result.executions.filter((e: Any) => e.notificationId === id);
 				return runs.length === 0 || runs.some((e: Any) => living.has(e.id));
 			});
@@ -337,7 +337,7 @@ describe('faults in the middle of a burst, AppDirect retrying', () => {
 
 		it.each(MODES)('answer mode %s: every notification is acknowledged in the end, none lost', (mode) => {
 			expect(results[mode].summary.delivered).toBe(PER_FAULT);
-			expect(results[mode].report.lost).toEqual([]);
+			expect(results[mode].report.ids.lost).toEqual([]);
 		});
 	});
 });
@@ -375,7 +375,7 @@ describe.each([
 	});
 
 	it('answer mode whenFinished: none lost', () => {
-		expect(results.whenFinished.report.lost).toEqual([]);
+		expect(results.whenFinished.report.ids.lost).toEqual([]);
 	});
 
 	it('n8n recovers without a restart: every process is still the same one, and new notifications are processed', async () => {

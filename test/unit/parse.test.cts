@@ -1,4 +1,11 @@
-import { normaliseAction, normaliseResourceType, parseNotification } from '../../nodes/AppDirect/trigger/parse';
+import {
+	MAX_DEPTH,
+	nestedDeeperThan,
+	normaliseAction,
+	normaliseResourceType,
+	parseNotification,
+	requestBodyText,
+} from '../../nodes/AppDirect/trigger/parse';
 import { sampleNotification } from '../helpers/samples.cjs';
 
 const text = (value: unknown) => JSON.stringify(value);
@@ -51,7 +58,7 @@ describe('parseNotification', () => {
 		['{"resource": {"type": ""}, "resourceAction": "ADDED"}', 'resource.type is empty'],
 		['{"resource": {"type": "USER"}}', 'resourceAction is missing'],
 		['{"resource": {"type": "USER"}, "resourceAction": null}', 'resourceAction is missing'],
-		['{"resource": {"type": "USER"}, "resourceAction": {"a": 1}}', 'resourceAction must be a string, got a object'],
+		['{"resource": {"type": "USER"}, "resourceAction": {"a": 1}}', 'resourceAction must be a string, got an object'],
 		['{"resource": {"type": "!!!"}, "resourceAction": "ADDED"}', 'resource.type has no letters or digits'],
 		['{"resource": {"type": "USER"}, "resourceAction": "--"}', 'resourceAction has no letters or digits'],
 		[`{"resource": {"type": "${'X'.repeat(201)}"}, "resourceAction": "ADDED"}`, 'resource.type is longer than 200 characters'],
@@ -138,4 +145,66 @@ describe('parseNotification', () => {
 		expect(Object.getPrototypeOf(content)).toBe(Object.prototype);
 		expect((content as { isAdmin?: boolean }).isAdmin).toBeUndefined();
 	});
+
+	describe('nesting depth', () => {
+		const envelope = (inner: string) => `{"resource": {"type": "USER", "content": {"x": ${inner}}}, "resourceAction": "ADDED"}`;
+		// The envelope and content already take three levels.
+		const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+
+		it(`accepts a body exactly ${MAX_DEPTH} levels deep`, () => {
+			expect(parseNotification(envelope(nested(MAX_DEPTH - 3))).ok).toBe(true);
+		});
+
+		it.each([
+			['one level too deep', envelope(nested(MAX_DEPTH - 2))],
+			['200,000 levels deep', envelope(nested(200_000))],
+			['200,000 levels deep with __proto__ (parsed with a reviver)', `{"__proto__": 1, ${envelope(nested(200_000)).slice(1)}`],
+			['deep objects instead of arrays', envelope('{"a":'.repeat(150) + '1' + '}'.repeat(150))],
+		])('refuses a body %s', (_case, body) => {
+			expect(problemOf(body)).toBe(`The body is nested more than ${MAX_DEPTH} levels deep`);
+		});
+
+		it('checks a body n8n already parsed too', () => {
+			let deep: unknown = 1;
+			for (let level = 0; level < 150; level++) deep = { a: deep };
+			expect(problemOf({ resource: { type: 'USER', content: deep }, resourceAction: 'ADDED' })).toBe(
+				`The body is nested more than ${MAX_DEPTH} levels deep`,
+			);
+		});
+
+		it('counts objects and arrays, not scalars', () => {
+			expect(nestedDeeperThan({ a: [{ b: 'x' }] }, 3)).toBe(false);
+			expect(nestedDeeperThan({ a: [{ b: ['x'] }] }, 3)).toBe(true);
+			expect(nestedDeeperThan('text', 0)).toBe(false);
+		});
+	});
+
+	it('names what it got when n8n parsed nothing', () => {
+		expect(problemOf(undefined)).toBe('The body must be a JSON object, got nothing');
+	});
 });
+
+describe('requestBodyText', () => {
+	const bytes = (text: string) => ({ toString: () => text });
+
+	it('uses the bytes n8n read', async () => {
+		expect(await requestBodyText({ rawBody: bytes('{"a":1}') }, () => ({ parsed: true }))).toBe('{"a":1}');
+	});
+
+	it('reads the bytes when n8n did not (multipart/mixed, or a type n8n does not parse)', async () => {
+		const request: { rawBody?: { toString(): string }; readRawBody(): Promise<void> } = {
+			async readRawBody() {
+				request.rawBody = bytes('{"b":2}');
+			},
+		};
+		expect(await requestBodyText(request, () => undefined)).toBe('{"b":2}');
+	});
+
+	it("falls back to n8n's parsed fields when the stream is gone (multipart/form-data)", async () => {
+		const request = {
+			readRawBody: () => Promise.reject(new Error('Request body stream was aborted or is not readable')),
+		};
+		expect(await requestBodyText(request, () => ({ field: 'x' }))).toEqual({ field: 'x' });
+	});
+});
+

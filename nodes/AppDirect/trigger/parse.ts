@@ -18,6 +18,14 @@ export const EXPECTED_SHAPE = {
 const MAX_NAME_LENGTH = 200;
 
 /**
+ * Real notifications are fewer than ten levels deep. Far deeper bodies are refused: n8n 2.41
+ * stores them but then cannot read the execution back (its API and editor fail on it).
+ */
+export const MAX_DEPTH = 100;
+
+const TOO_DEEP = `The body is nested more than ${MAX_DEPTH} levels deep`;
+
+/**
  * `catalog-product`, `Catalog Product` and `catalog_product` are the same type. Other
  * punctuation becomes `_` too: an odd spelling is an unknown type, never a reason to refuse.
  */
@@ -62,8 +70,56 @@ function nameProblem(value: unknown, path: string): string | null {
 
 function kindOf(value: unknown): string {
 	if (value === null) return 'null';
+	if (value === undefined) return 'nothing';
 	if (Array.isArray(value)) return 'an array';
-	return `a ${typeof value}`;
+	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Whether objects and arrays nest deeper than `limit`, walked without recursion. */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+	const stack: Array<[unknown, number]> = [[value, 1]];
+	while (stack.length > 0) {
+		const [current, depth] = stack.pop()!;
+		if (typeof current !== 'object' || current === null) continue;
+		if (depth > limit) return true;
+		for (const child of Object.values(current)) {
+			if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+		}
+	}
+	return false;
+}
+
+/** Whether a text has at most `limit` `{` and `[`: then it cannot nest deeper, and no walk is needed. */
+function fewBrackets(text: string, limit: number): boolean {
+	let count = 0;
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		if ((code === 0x7b || code === 0x5b) && ++count > limit) return false;
+	}
+	return true;
+}
+
+/** What n8n hands a trigger: the exact bytes once it has read them, and a way to read them. */
+export interface WebhookRequestBody {
+	rawBody?: { toString(encoding: 'utf8'): string };
+	readRawBody?: () => Promise<void>;
+}
+
+/**
+ * The request body as text when its bytes can be had, otherwise what n8n parsed. n8n reads the
+ * bytes of most requests before the trigger runs, but not of every content type (multipart
+ * ones, and any type it cannot parse for nodes newer than version 1): those are read here, so
+ * that a notification is accepted whatever Content-Type the sender declared.
+ */
+export async function requestBodyText(request: WebhookRequestBody, parsedBody: () => unknown): Promise<unknown> {
+	if (!request.rawBody && typeof request.readRawBody === 'function') {
+		try {
+			await request.readRawBody();
+		} catch {
+			// n8n's form-data parser has consumed the stream already: its fields are all there is.
+		}
+	}
+	return request.rawBody ? request.rawBody.toString('utf8') : parsedBody();
 }
 
 /**
@@ -80,10 +136,13 @@ export function parseNotification(body: unknown): ParseResult {
 			// A reviver makes parsing several times slower, so only bodies that could spell
 			// `__proto__` (directly or with \u escapes) pay for it.
 			envelope = /__proto__|\\u/.test(text) ? JSON.parse(text, withoutProtoKeys) : JSON.parse(text);
-		} catch {
-			return { ok: false, problem: 'The request body is not valid JSON' };
+		} catch (error) {
+			// JSON.parse with a reviver recurses, and runs out of stack on absurdly deep bodies.
+			return { ok: false, problem: error instanceof RangeError ? TOO_DEEP : 'The request body is not valid JSON' };
 		}
 	}
+	const mayBeDeep = typeof body !== 'string' || !fewBrackets(body, MAX_DEPTH);
+	if (mayBeDeep && nestedDeeperThan(envelope, MAX_DEPTH)) return { ok: false, problem: TOO_DEEP };
 	if (!isObject(envelope)) {
 		return { ok: false, problem: `The body must be a JSON object, got ${kindOf(envelope)}` };
 	}
