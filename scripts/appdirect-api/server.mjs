@@ -262,6 +262,10 @@ export async function startAppDirectApi(options = {}) {
 		notification(event, sampleOptions) {
 			return rebase(sampleNotification(event, sampleOptions), SAMPLE_ORIGIN, origin);
 		},
+		/** A copy of any notification (a demo story's, say) with the samples' marketplace URLs pointing here. */
+		localise(notification) {
+			return rebase(notification, SAMPLE_ORIGIN, origin);
+		},
 		close() {
 			return new Promise((resolve) => {
 				server.closeAllConnections?.();

@@ -31,6 +31,10 @@ describe('failureFrom', () => {
 		expect(failure.token).toEqual({ refused: false, status: 503, detail: 'HTTP status 503' });
 		// The 503 belongs to the token request, not to the resource.
 		expect(failure.status).toBeUndefined();
+		// A token endpoint that is not there (wrong Marketplace URL) is no removed resource.
+		const missing = failureFrom({ httpCode: '404', message: 'HTTP status 404', cause: { code: 'ESTATUS', status: 404, message: 'HTTP status 404' } });
+		expect(missing).toMatchObject({ token: { refused: true, status: 404 } });
+		expect(missing.status).toBeUndefined();
 	});
 
 	it('reads the resource’s status from n8n’s error or from the response, and a redirect’s target', () => {
