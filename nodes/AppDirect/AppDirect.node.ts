@@ -60,7 +60,8 @@ export class AppDirect implements INodeType {
 		icon: { light: 'file:appdirect.svg', dark: 'file:appdirect.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "get" ? "Get " + $parameter["resourceType"] : "Get current state" }}',
+		subtitle:
+			'={{ $parameter["operation"] === "get" ? "Get " + String($parameter["resourceType"]).toLowerCase().replace(/_/g, " ") : "Get current state" }}',
 		description: 'Reads companies, users, subscriptions and other resources from your AppDirect marketplace',
 		defaults: { name: 'AppDirect' },
 		usableAsTool: true,
