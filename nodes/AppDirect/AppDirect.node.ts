@@ -27,6 +27,8 @@ async function read(context: IExecuteFunctions, target: Target, marketplace: str
 			url: target.url,
 			headers: { Accept: 'application/json' },
 			json: true,
+			// A marketplace that never answers must not hold the execution forever.
+			timeout: 30_000,
 			// The token must not follow a redirect to another host; n8n would send it along by default.
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
@@ -45,10 +47,8 @@ async function read(context: IExecuteFunctions, target: Target, marketplace: str
 		});
 	}
 	if (!isObject(body)) {
-		throw new NodeOperationError(context.getNode(), notAResource(target.url).message, {
-			description: notAResource(target.url).description,
-			itemIndex,
-		});
+		const { message, description } = notAResource(target.url);
+		throw new NodeOperationError(context.getNode(), message, { description, itemIndex });
 	}
 	return body;
 }
