@@ -16,6 +16,9 @@ import {
 
 export type Instance = N8nInstance & {
 	waitForPublished(id: string, options?: { timeoutMs?: number }): Promise<void>;
+	/** POST /workflows/{id}/publish, or /activate on n8n versions before it. */
+	publishWorkflow(id: string): Promise<unknown>;
+	n8nVersion: string;
 	waitForWebhook(webhook: { webhookId: string; path: string; method?: string }, options?: { timeoutMs?: number }): Promise<void>;
 };
 
@@ -68,7 +71,7 @@ export async function startHarness(specs: TriggerWorkflow[], token: string): Pro
 	try {
 		n8n = (await startN8n({
 			packages: [packPackage()],
-			workflows: specs.map(buildWorkflow),
+			workflows: specs.map((spec) => buildWorkflow(spec)),
 			// Published below, after the credential they use exists: the order a user follows.
 			publish: false,
 			// Debug level in JSON: the token check covers everything n8n logs, and levels are exact.
@@ -77,9 +80,9 @@ export async function startHarness(specs: TriggerWorkflow[], token: string): Pro
 			// APPDIRECT_E2E_KEEP=1 keeps the user folder (log, database) for a look after a failure.
 			keepUserFolder: process.env.APPDIRECT_E2E_KEEP === '1',
 		})) as Instance;
-		await n8n.api('POST', '/credentials', { ...CREDENTIAL, type: CREDENTIAL_TYPE, data: { token } });
+		await createCredential(n8n, specs, token);
 		for (const spec of specs) {
-			await n8n.api('POST', `/workflows/${workflowId(spec.key)}/publish`, {});
+			await n8n.publishWorkflow(workflowId(spec.key));
 			await n8n.waitForPublished(workflowId(spec.key));
 			await n8n.waitForWebhook({ webhookId: webhookId(spec.key), path: WEBHOOK_PATH, method: 'POST' });
 		}
@@ -103,6 +106,24 @@ export async function startHarness(specs: TriggerWorkflow[], token: string): Pro
 			await instance.stop();
 		},
 	};
+}
+
+/**
+ * Creates the token credential under the id the workflows name. n8n versions whose public API
+ * refuses a chosen id (1.x, early 2.x) give it their own: the workflows are then pointed at that one.
+ */
+async function createCredential(n8n: Instance, specs: TriggerWorkflow[], token: string): Promise<void> {
+	try {
+		await n8n.api('POST', '/credentials', { ...CREDENTIAL, type: CREDENTIAL_TYPE, data: { token } });
+		return;
+	} catch (error) {
+		if (!/request\/body\/id is read-only/.test((error as Error).message)) throw error;
+	}
+	const created = await n8n.api('POST', '/credentials', { name: CREDENTIAL.name, type: CREDENTIAL_TYPE, data: { token } });
+	for (const spec of specs) {
+		const { name, nodes, connections, settings } = buildWorkflow(spec, { id: String(created.id), name: CREDENTIAL.name });
+		await n8n.api('PUT', `/workflows/${workflowId(spec.key)}`, { name, nodes, connections, settings });
+	}
 }
 
 function parseJson(text: string): unknown {

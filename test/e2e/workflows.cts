@@ -47,7 +47,7 @@ function downstreamNode(kind: Downstream, index: number, outputName: string) {
 	return { ...base, type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} };
 }
 
-export function buildWorkflow(spec: TriggerWorkflow): Record<string, unknown> {
+export function buildWorkflow(spec: TriggerWorkflow, credential: { id: string; name: string } = CREDENTIAL): Record<string, unknown> {
 	const kind = spec.downstream ?? 'noOp';
 	const usesToken = spec.parameters.authentication !== 'none';
 	const trigger = {
@@ -59,7 +59,7 @@ export function buildWorkflow(spec: TriggerWorkflow): Record<string, unknown> {
 		// import:workflow does not assign webhook ids; a fixed one gives a predictable URL.
 		webhookId: webhookId(spec.key),
 		parameters: spec.parameters,
-		...(usesToken ? { credentials: { [CREDENTIAL_TYPE]: CREDENTIAL } } : {}),
+		...(usesToken ? { credentials: { [CREDENTIAL_TYPE]: credential } } : {}),
 	};
 	return {
 		id: workflowId(spec.key),
