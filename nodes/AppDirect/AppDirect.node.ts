@@ -11,6 +11,7 @@ import {
 } from 'n8n-workflow';
 import { API_CREDENTIAL, properties, type Operation } from './actions/description';
 import { explainFailure, failureFrom, notAResource } from './actions/errors';
+import { notificationOf } from './actions/notification';
 import { marketplaceOrigin } from './actions/origin';
 import { targetOf, type Target } from './actions/target';
 import { toFetchedItem } from './shared/item';
@@ -85,14 +86,19 @@ export class AppDirect implements INodeType {
 				if (!target.ok) throw new NodeOperationError(this.getNode(), target.problem, { itemIndex });
 
 				const content = await read(this, target.value, marketplace.value, itemIndex);
-				const item = toFetchedItem({
-					resourceType: target.value.resourceType,
-					resourceId: target.value.resourceId,
-					resourceUrl: target.value.url,
-					exists: content !== null,
-					fetchedAt: new Date().toISOString(),
-					content,
-				});
+				// After the trigger, the notification's envelope stays: steps that read $json.occurredAt work unchanged.
+				const notification = operation === 'getCurrentState' ? notificationOf(items[itemIndex].json, target.value.url) : undefined;
+				const item = toFetchedItem(
+					{
+						resourceType: target.value.resourceType,
+						resourceId: target.value.resourceId,
+						resourceUrl: target.value.url,
+						exists: content !== null,
+						fetchedAt: new Date().toISOString(),
+						content,
+					},
+					notification,
+				);
 				results.push({ json: item as IDataObject, pairedItem: { item: itemIndex } });
 			} catch (error) {
 				if (this.continueOnFail()) {

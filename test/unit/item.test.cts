@@ -1,4 +1,5 @@
 import { ENVELOPE_FIELDS, FETCHED_FIELDS, RESOURCES } from '../../nodes/AppDirect/shared/catalog';
+import { notificationOf } from '../../nodes/AppDirect/actions/notification';
 import { safeHeaders, toFetchedItem, toItem } from '../../nodes/AppDirect/shared/item';
 import { parseNotification, type ParsedNotification } from '../../nodes/AppDirect/trigger/parse';
 import { largeSubscription, sampleNotification } from '../helpers/samples.cjs';
@@ -211,5 +212,55 @@ describe('toFetchedItem (the AppDirect node’s item)', () => {
 		const item = fetched('discount.added', { id: 'd1', code: 'SPRING' }, 'DISCOUNT');
 		expect(Object.keys(item)).toEqual([...FETCHED_FIELDS.map((field) => field.name), 'content']);
 		expect(Object.keys(fetched('discount.added', { id: 'd1' }, null as unknown as string))).toEqual([...FETCHED_FIELDS.map((field) => field.name), 'content']);
+	});
+
+	it('with the notification it was read for: the trigger’s item with the current state, plus exists and fetchedAt', () => {
+		const body = sampleNotification('subscription.changed');
+		const triggerItem = itemFor('subscription.changed');
+		const current = { ...body.resource.content, status: 'SUSPENDED', maxUsers: 40 };
+		const item = toFetchedItem(
+			{ resourceType: 'SUBSCRIPTION', resourceId: triggerItem.resourceId as string, resourceUrl: body.resource.url, exists: true, fetchedAt: FETCHED_AT, content: current },
+			notificationOf(triggerItem, body.resource.url),
+		);
+		const keys = Object.keys(triggerItem);
+		const at = keys.indexOf('marketplaceUrl') + 1;
+		expect(Object.keys(item)).toEqual([...keys.slice(0, at), 'exists', 'fetchedAt', ...keys.slice(at)]);
+		expect(item).toEqual({ ...triggerItem, status: 'SUSPENDED', maxUsers: 40, content: current, exists: true, fetchedAt: FETCHED_AT });
+	});
+});
+
+describe('notificationOf (what Get Current State keeps from its input item)', () => {
+	const triggerItem = itemFor('subscription.changed');
+	const url = triggerItem.resourceUrl as string;
+
+	it('the envelope of the trigger’s item about the URL that was read', () => {
+		expect(notificationOf(triggerItem, url)).toEqual({
+			event: 'subscription.changed',
+			action: 'CHANGED',
+			notificationId: triggerItem.notificationId,
+			timestamp: 1764230400000,
+			occurredAt: '2025-11-27T08:00:00.000Z',
+		});
+		// The URL as the origin check normalises it.
+		expect(notificationOf({ ...triggerItem, resourceUrl: `  ${url.replace('https://marketplace', 'HTTPS://Marketplace')}#x ` }, url)).toBeDefined();
+	});
+
+	it('nothing from an item about another resource, or one that is not a notification', () => {
+		expect(notificationOf({ ...triggerItem, resourceUrl: `${url}0` }, url)).toBeUndefined();
+		expect(notificationOf({ ...triggerItem, resourceUrl: undefined }, url)).toBeUndefined();
+		expect(notificationOf({ ...triggerItem, event: undefined }, url)).toBeUndefined();
+		expect(notificationOf({ ...triggerItem, event: '' }, url)).toBeUndefined();
+		// The AppDirect node's own item (no event) read again: nothing is made up.
+		expect(notificationOf({ resourceUrl: url, exists: true, status: 'ACTIVE' }, url)).toBeUndefined();
+	});
+
+	it('fields of the wrong type become null rather than passing through', () => {
+		expect(notificationOf({ ...triggerItem, action: 7, notificationId: {}, timestamp: '1764230400000', occurredAt: null }, url)).toEqual({
+			event: 'subscription.changed',
+			action: null,
+			notificationId: null,
+			timestamp: null,
+			occurredAt: null,
+		});
 	});
 });

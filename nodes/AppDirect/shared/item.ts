@@ -146,15 +146,23 @@ export interface FetchedResource {
 	content: unknown;
 }
 
+/** The envelope of the notification a resource was read for (the trigger's item fields of that name). */
+export interface NotificationFields {
+	event: string;
+	action: string | null;
+	notificationId: string | null;
+	timestamp: number | null;
+	occurredAt: string | null;
+}
+
 /**
  * The AppDirect node's item: the trigger's contract for the resource (type, id, URL, the same
- * flat fields from the same catalog, content) without the notification's envelope, plus
- * `exists` and `fetchedAt`.
+ * flat fields from the same catalog, content) plus `exists` and `fetchedAt`. With the notification
+ * it was read for, its envelope too, in the trigger's order: the trigger's item, current.
  */
-export function toFetchedItem(resource: FetchedResource): Record<string, unknown> {
+export function toFetchedItem(resource: FetchedResource, notification?: NotificationFields): Record<string, unknown> {
 	const content = resource.exists ? resource.content : null;
-	return {
-		resourceType: resource.resourceType,
+	const resourceFieldsOf = {
 		resourceId: resource.resourceId,
 		resourceUrl: resource.resourceUrl,
 		marketplaceUrl: originOf(resource.resourceUrl),
@@ -162,5 +170,15 @@ export function toFetchedItem(resource: FetchedResource): Record<string, unknown
 		fetchedAt: resource.fetchedAt,
 		...resourceFields(resource.resourceType, { content, resourceUrl: resource.resourceUrl }),
 		content,
+	};
+	if (!notification) return { resourceType: resource.resourceType, ...resourceFieldsOf };
+	return {
+		event: notification.event,
+		resourceType: resource.resourceType,
+		action: notification.action,
+		notificationId: notification.notificationId,
+		timestamp: notification.timestamp,
+		occurredAt: notification.occurredAt,
+		...resourceFieldsOf,
 	};
 }

@@ -211,6 +211,12 @@ export interface AppDirectFetchedItemBase<TContent = unknown> {
 	fetchedAt: string;
 	/** As AppDirect returned it; null when the resource does not exist. */
 	content: TContent | null;
+	/** Get Current State right after the trigger: the notification's fields, from the trigger's item. */
+	event?: string;
+	action?: AppDirectAction | string | null;
+	notificationId?: string | null;
+	timestamp?: EpochMillis | null;
+	occurredAt?: string | null;
 }
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
