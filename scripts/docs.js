@@ -48,7 +48,14 @@ function renderSections({ catalog, parse, item, sampleNotification }) {
 		.join('\n\n');
 	const parsed = parse.parseNotification(JSON.stringify(sampleNotification('subscription.added')));
 	const example = `\`\`\`json\n${JSON.stringify(item.toItem(parsed.notification), null, 2)}\n\`\`\``;
-	return { events, envelope, fields, example };
+	// The AppDirect node's items: these fields, then the same flat fields as above, then content.
+	const fetched = table(
+		['Field', 'Type', 'Meaning'],
+		[...catalog.FETCHED_FIELDS, { name: 'content', type: 'object or null', description: 'The resource as AppDirect returned it; null when it does not exist' }].map(
+			(field) => [code(field.name), field.type, field.description],
+		),
+	);
+	return { events, envelope, fields, example, fetched };
 }
 
 /** The README text with every `<!-- generated:NAME -->` … `<!-- /generated:NAME -->` block replaced. */

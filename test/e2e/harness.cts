@@ -219,7 +219,7 @@ function valueAt(source: unknown, path: string): unknown {
 }
 
 /** A flat field as the README documents it ("Taken from"), derived here independently of item.ts. */
-function documentedValue(field: FieldSpec, notification: Notification): unknown {
+export function documentedValue(field: FieldSpec, notification: Notification): unknown {
 	if (field.urlPattern) {
 		const match = String(notification.resource.url ?? '').match(field.urlPattern);
 		return match ? decodeURIComponent(match[1]) : null;

@@ -1,5 +1,6 @@
-import { RESOURCES } from '../../nodes/AppDirect/shared/catalog';
-import { safeHeaders, toItem } from '../../nodes/AppDirect/shared/item';
+import { ENVELOPE_FIELDS, FETCHED_FIELDS, RESOURCES } from '../../nodes/AppDirect/shared/catalog';
+import { notificationOf } from '../../nodes/AppDirect/actions/notification';
+import { safeHeaders, toFetchedItem, toItem } from '../../nodes/AppDirect/shared/item';
 import { parseNotification, type ParsedNotification } from '../../nodes/AppDirect/trigger/parse';
 import { largeSubscription, sampleNotification } from '../helpers/samples.cjs';
 
@@ -143,5 +144,123 @@ describe('toItem', () => {
 
 	it('never lists secrets among safe headers, whatever their case', () => {
 		expect(safeHeaders({ 'X-APPDIRECT-WEBHOOK-TOKEN': 'a', 'AppDirect-Webhook-Token': 'b', 'Proxy-Authorization': 'c', Accept: '*/*' })).toEqual({ accept: '*/*' });
+	});
+});
+
+describe('toFetchedItem (the AppDirect node’s item)', () => {
+	const FETCHED_AT = '2026-01-05T10:00:00.000Z';
+	const fetched = (event: string, content: unknown, resourceType = parsed(sampleNotification(event)).resourceType) => {
+		const body = sampleNotification(event);
+		return toFetchedItem({
+			resourceType,
+			resourceId: 'id-from-url',
+			resourceUrl: body.resource.url,
+			exists: content !== null,
+			fetchedAt: FETCHED_AT,
+			content,
+		});
+	};
+
+	it.each(RESOURCES.map((resource) => [resource.type.toLowerCase()]))(
+		'%s: the same flat fields as the trigger’s item for the same content, without the envelope',
+		(prefix) => {
+			const notification = sampleNotification(`${prefix}.added`);
+			const triggerItem = itemFor(`${prefix}.added`);
+			const item = fetched(`${prefix}.added`, notification.resource.content);
+			const resource = RESOURCES.find((candidate) => candidate.type.toLowerCase() === prefix)!;
+			expect(Object.keys(item)).toEqual([...FETCHED_FIELDS.map((field) => field.name), ...resource.fields.map((field) => field.name), 'content']);
+			for (const field of resource.fields) expect(item[field.name]).toEqual(triggerItem[field.name]);
+			expect(item).toMatchObject({ resourceUrl: triggerItem.resourceUrl, marketplaceUrl: triggerItem.marketplaceUrl, exists: true, fetchedAt: FETCHED_AT });
+			expect(item.content).toEqual(notification.resource.content);
+			for (const field of ENVELOPE_FIELDS.filter((spec) => !FETCHED_FIELDS.some((own) => own.name === spec.name))) {
+				expect(item).not.toHaveProperty(field.name);
+			}
+		},
+	);
+
+	it('a resource that does not exist: exists false, content and content fields null, URL fields kept', () => {
+		expect(fetched('membership.changed', null)).toEqual({
+			resourceType: 'MEMBERSHIP',
+			resourceId: 'id-from-url',
+			resourceUrl: sampleNotification('membership.changed').resource.url,
+			marketplaceUrl: 'https://marketplace.example.com',
+			exists: false,
+			fetchedAt: FETCHED_AT,
+			companyId: '3a9e1c7b-5d2f-4b8e-a6c1-9f0d2e4b6a83',
+			userId: '0d3f6b2a-8c4e-4f1a-b2d7-5e9a1c3b7f21',
+			email: null,
+			firstName: null,
+			lastName: null,
+			roles: null,
+			enabled: null,
+			content: null,
+		});
+	});
+
+	it('reads a product from AppDirect’s REST product definition (its GET answer) as well', () => {
+		const definition = { id: 2381, uuid: 'e1d2c3b4-a596-4877-8a99-b0c1d2e3f405', name: 'Acme Projects', vendorName: 'Acme Software Ltd.' };
+		expect(fetched('catalog_product.added', definition)).toMatchObject({
+			productName: 'Acme Projects',
+			productId: '2381',
+			productUuid: 'e1d2c3b4-a596-4877-8a99-b0c1d2e3f405',
+			productRefId: null,
+			vendorName: 'Acme Software Ltd.',
+		});
+	});
+
+	it('a URL of a type the catalog does not know: no flat fields, the content as returned', () => {
+		const item = fetched('discount.added', { id: 'd1', code: 'SPRING' }, 'DISCOUNT');
+		expect(Object.keys(item)).toEqual([...FETCHED_FIELDS.map((field) => field.name), 'content']);
+		expect(Object.keys(fetched('discount.added', { id: 'd1' }, null as unknown as string))).toEqual([...FETCHED_FIELDS.map((field) => field.name), 'content']);
+	});
+
+	it('with the notification it was read for: the trigger’s item with the current state, plus exists and fetchedAt', () => {
+		const body = sampleNotification('subscription.changed');
+		const triggerItem = itemFor('subscription.changed');
+		const current = { ...body.resource.content, status: 'SUSPENDED', maxUsers: 40 };
+		const item = toFetchedItem(
+			{ resourceType: 'SUBSCRIPTION', resourceId: triggerItem.resourceId as string, resourceUrl: body.resource.url, exists: true, fetchedAt: FETCHED_AT, content: current },
+			notificationOf(triggerItem, body.resource.url),
+		);
+		const keys = Object.keys(triggerItem);
+		const at = keys.indexOf('marketplaceUrl') + 1;
+		expect(Object.keys(item)).toEqual([...keys.slice(0, at), 'exists', 'fetchedAt', ...keys.slice(at)]);
+		expect(item).toEqual({ ...triggerItem, status: 'SUSPENDED', maxUsers: 40, content: current, exists: true, fetchedAt: FETCHED_AT });
+	});
+});
+
+describe('notificationOf (what Get Current State keeps from its input item)', () => {
+	const triggerItem = itemFor('subscription.changed');
+	const url = triggerItem.resourceUrl as string;
+
+	it('the envelope of the trigger’s item about the URL that was read', () => {
+		expect(notificationOf(triggerItem, url)).toEqual({
+			event: 'subscription.changed',
+			action: 'CHANGED',
+			notificationId: triggerItem.notificationId,
+			timestamp: 1764230400000,
+			occurredAt: '2025-11-27T08:00:00.000Z',
+		});
+		// The URL as the origin check normalises it.
+		expect(notificationOf({ ...triggerItem, resourceUrl: `  ${url.replace('https://marketplace', 'HTTPS://Marketplace')}#x ` }, url)).toBeDefined();
+	});
+
+	it('nothing from an item about another resource, or one that is not a notification', () => {
+		expect(notificationOf({ ...triggerItem, resourceUrl: `${url}0` }, url)).toBeUndefined();
+		expect(notificationOf({ ...triggerItem, resourceUrl: undefined }, url)).toBeUndefined();
+		expect(notificationOf({ ...triggerItem, event: undefined }, url)).toBeUndefined();
+		expect(notificationOf({ ...triggerItem, event: '' }, url)).toBeUndefined();
+		// The AppDirect node's own item (no event) read again: nothing is made up.
+		expect(notificationOf({ resourceUrl: url, exists: true, status: 'ACTIVE' }, url)).toBeUndefined();
+	});
+
+	it('fields of the wrong type become null rather than passing through', () => {
+		expect(notificationOf({ ...triggerItem, action: 7, notificationId: {}, timestamp: '1764230400000', occurredAt: null }, url)).toEqual({
+			event: 'subscription.changed',
+			action: null,
+			notificationId: null,
+			timestamp: null,
+			occurredAt: null,
+		});
 	});
 });

@@ -38,7 +38,10 @@ export interface ResourceSpec {
 	/** Plural noun used in help texts. */
 	plural: string;
 	actions: readonly Action[];
-	/** Path of the resource's REST URL after the marketplace origin, for docs. */
+	/**
+	 * Path of the resource's REST URL after the marketplace origin. The AppDirect node reads
+	 * resources there; `{name}` marks an id, the last one being the resource's own.
+	 */
 	restPath?: string;
 	/** False where the wire spelling is our best reading of AppDirect's docs. */
 	confirmedSpelling: boolean;
@@ -72,12 +75,14 @@ function orderFields(prefix: string): FieldSpec[] {
 	];
 }
 
+// Notifications nest the product under `application`; a GET on the product's URL returns the
+// REST product definition instead, with the same facts at the top level (second paths).
 const PRODUCT_FIELDS: readonly FieldSpec[] = [
-	s('productName', 'Product name', 'application.name'),
-	s('productId', 'Product id', 'application.id'),
-	s('productUuid', 'Product uuid', 'application.uuid'),
+	s('productName', 'Product name', 'application.name', 'name'),
+	s('productId', 'Product id', 'application.id', 'id'),
+	s('productUuid', 'Product uuid', 'application.uuid', 'uuid'),
 	s('productRefId', 'Product reference id', 'application.productRefId'),
-	s('vendorName', 'Vendor name', 'application.vendor.name'),
+	s('vendorName', 'Vendor name', 'application.vendor.name', 'vendorName'),
 ];
 
 export const RESOURCES: readonly ResourceSpec[] = [
@@ -279,4 +284,14 @@ export const ENVELOPE_FIELDS: readonly FieldSpec[] = [
 	s('resourceId', 'Uuid of the resource the event is about'),
 	s('resourceUrl', 'REST URL of the resource on the marketplace'),
 	s('marketplaceUrl', 'Base URL of the marketplace that sent the event'),
+];
+
+/** The item fields of a resource read through AppDirect's API (the AppDirect node), before the flat fields. */
+export const FETCHED_FIELDS: readonly FieldSpec[] = [
+	s('resourceType', 'Resource type in upper snake case, for example SUBSCRIPTION; null when the URL is not one the catalog knows'),
+	s('resourceId', 'The id in the resource URL (for products the numeric product id; a notification names the product by its uuid)'),
+	s('resourceUrl', 'The REST URL that was read'),
+	s('marketplaceUrl', 'Base URL of the marketplace'),
+	b('exists', 'Whether the resource exists; false when AppDirect answered 404 (it was removed)'),
+	s('fetchedAt', 'When the node read the resource (ISO 8601)'),
 ];

@@ -52,7 +52,8 @@ function isoFromEpoch(value: unknown): string | null {
 	return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-function decodeOrRaw(text: string): string {
+/** A percent-decoded URL segment; a malformed one as it stands. */
+export function decodeOrRaw(text: string): string {
 	try {
 		return decodeURIComponent(text);
 	} catch {
@@ -61,14 +62,23 @@ function decodeOrRaw(text: string): string {
 	}
 }
 
-/** One flat field; null when the notification does not carry it in the documented shape. */
-export function fieldValue(field: FieldSpec, notification: ParsedNotification): unknown {
+/**
+ * What the flat fields are read from: a resource's content and its REST URL. A notification
+ * (trigger) and a resource read through the API (AppDirect node) both have them.
+ */
+export interface ResourceSource {
+	content: unknown;
+	resourceUrl: string | null;
+}
+
+/** One flat field; null when the resource does not carry it in the documented shape. */
+export function fieldValue(field: FieldSpec, source: ResourceSource): unknown {
 	if (field.urlPattern) {
-		const match = notification.resourceUrl?.match(field.urlPattern);
+		const match = source.resourceUrl?.match(field.urlPattern);
 		return match ? decodeOrRaw(match[1]) : null;
 	}
 	for (const path of field.paths ?? []) {
-		const value = valueAt(notification.content, path);
+		const value = valueAt(source.content, path);
 		if (value === undefined || value === null) continue;
 		if (field.epochToIso) {
 			// Fields that are already dates (YYYY-MM-DD) pass through unchanged.
@@ -88,7 +98,16 @@ export function safeHeaders(headers: Record<string, unknown>): Record<string, un
 	return copy;
 }
 
-function originOf(url: string | null): string | null {
+/** The flat CRM fields of a resource type, in catalog order; none for types without documented content. */
+export function resourceFields(resourceType: string | null, source: ResourceSource): Record<string, unknown> {
+	const fields: Record<string, unknown> = {};
+	for (const field of (resourceType === null ? undefined : findResource(resourceType))?.fields ?? []) {
+		fields[field.name] = fieldValue(field, source);
+	}
+	return fields;
+}
+
+export function originOf(url: string | null): string | null {
 	if (!url) return null;
 	const match = /^(https?:\/\/[^/?#]+)/i.exec(url);
 	return match ? match[1] : null;
@@ -107,11 +126,59 @@ export function toItem(notification: ParsedNotification, options: ItemOptions = 
 		resourceUrl: notification.resourceUrl,
 		marketplaceUrl: originOf(notification.resourceUrl),
 	};
-	for (const field of findResource(notification.resourceType)?.fields ?? []) {
-		item[field.name] = fieldValue(field, notification);
-	}
+	Object.assign(item, resourceFields(notification.resourceType, notification));
 	item.content = notification.content;
 	if (options.includeRawNotification) item.notification = notification.raw;
 	if (options.headers) item.headers = safeHeaders(options.headers);
 	return item;
+}
+
+/** A resource as the AppDirect node read it from the marketplace's API. */
+export interface FetchedResource {
+	resourceType: string | null;
+	resourceId: string | null;
+	resourceUrl: string;
+	/** False when AppDirect answered 404: the resource was removed (or never existed). */
+	exists: boolean;
+	/** ISO 8601. */
+	fetchedAt: string;
+	/** The JSON AppDirect returned; null when the resource does not exist. */
+	content: unknown;
+}
+
+/** The envelope of the notification a resource was read for (the trigger's item fields of that name). */
+export interface NotificationFields {
+	event: string;
+	action: string | null;
+	notificationId: string | null;
+	timestamp: number | null;
+	occurredAt: string | null;
+}
+
+/**
+ * The AppDirect node's item: the trigger's contract for the resource (type, id, URL, the same
+ * flat fields from the same catalog, content) plus `exists` and `fetchedAt`. With the notification
+ * it was read for, its envelope too, in the trigger's order: the trigger's item, current.
+ */
+export function toFetchedItem(resource: FetchedResource, notification?: NotificationFields): Record<string, unknown> {
+	const content = resource.exists ? resource.content : null;
+	const resourceFieldsOf = {
+		resourceId: resource.resourceId,
+		resourceUrl: resource.resourceUrl,
+		marketplaceUrl: originOf(resource.resourceUrl),
+		exists: resource.exists,
+		fetchedAt: resource.fetchedAt,
+		...resourceFields(resource.resourceType, { content, resourceUrl: resource.resourceUrl }),
+		content,
+	};
+	if (!notification) return { resourceType: resource.resourceType, ...resourceFieldsOf };
+	return {
+		event: notification.event,
+		resourceType: resource.resourceType,
+		action: notification.action,
+		notificationId: notification.notificationId,
+		timestamp: notification.timestamp,
+		occurredAt: notification.occurredAt,
+		...resourceFieldsOf,
+	};
 }

@@ -1,5 +1,6 @@
 /**
- * Types for AppDirect webhook notifications and for the items the AppDirect Trigger emits.
+ * Types for AppDirect webhook notifications and for the items the AppDirect Trigger and the
+ * AppDirect node emit.
  * AppDirect adds fields over time: every content type stays open (`[key: string]: unknown`).
  */
 
@@ -191,6 +192,31 @@ export interface AppDirectTriggerItemBase<TContent = unknown> {
 	notification?: AppDirectNotification;
 	/** With the "Include Request Headers" option; token and authorization headers removed. */
 	headers?: Record<string, string | string[]>;
+}
+
+/**
+ * The fields every item of the AppDirect node (Get Current State, Get) has; the resource type's
+ * flat fields follow, the same as in the trigger's items (for example `AppDirectSubscriptionItem`).
+ */
+export interface AppDirectFetchedItemBase<TContent = unknown> {
+	/** Null for a URL whose path the catalog does not know. */
+	resourceType: string | null;
+	/** The id in the resource URL. */
+	resourceId: string | null;
+	resourceUrl: string;
+	marketplaceUrl: string | null;
+	/** False when AppDirect answered 404. */
+	exists: boolean;
+	/** ISO 8601. */
+	fetchedAt: string;
+	/** As AppDirect returned it; null when the resource does not exist. */
+	content: TContent | null;
+	/** Get Current State right after the trigger: the notification's fields, from the trigger's item. */
+	event?: string;
+	action?: AppDirectAction | string | null;
+	notificationId?: string | null;
+	timestamp?: EpochMillis | null;
+	occurredAt?: string | null;
 }
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };

@@ -1,0 +1,94 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { titleOf } from '../shared/catalog';
+import { idLabel, idNames, READABLE_RESOURCES } from './resource-url';
+
+/** Credential type name; stored in users' workflows: never rename. */
+export const API_CREDENTIAL = 'appDirectOAuth2Api';
+
+export type Operation = 'getCurrentState' | 'get';
+
+const MEMBERSHIP = 'MEMBERSHIP';
+
+/** Options of the Resource Type parameter: the catalog types AppDirect has a REST URL for. */
+const resourceTypeOptions = READABLE_RESOURCES.map((resource) => ({
+	name: titleOf(resource.type),
+	value: resource.type,
+	description: `${resource.restPath}${resource.type === 'CATALOG_PRODUCT' ? ' (staging products too)' : ''}`,
+}));
+
+/** One text field per id of a resource type's REST path (memberships have two). */
+const idFields: INodeProperties[] = [
+	{
+		displayName: 'ID',
+		name: 'id',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'b7d2f0a4-6c1e-4b8f-9d3a-2e5f7a9c1d00',
+		description: 'The ID of the resource, as in the resourceId field of the AppDirect Trigger (for products, the numeric product ID)',
+		displayOptions: { show: { operation: ['get'] }, hide: { resourceType: [MEMBERSHIP] } },
+	},
+	...idNames(READABLE_RESOURCES.find((resource) => resource.type === MEMBERSHIP)!).map(
+		(name): INodeProperties => ({
+			displayName: idLabel(name),
+			name,
+			type: 'string',
+			required: true,
+			default: '',
+			description: `The membership's ${idLabel(name).replace(' ID', '').toLowerCase()} ID (the companyId and userId fields of a membership item)`,
+			displayOptions: { show: { operation: ['get'], resourceType: [MEMBERSHIP] } },
+		}),
+	),
+];
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Get Current State',
+				value: 'getCurrentState',
+				action: 'Get the current state of a notified resource',
+				description: 'Read the resource a notification is about, as it is now',
+			},
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a resource by ID',
+				description: 'Read a company, user, subscription or other resource by its ID',
+			},
+		],
+		default: 'getCurrentState',
+	},
+	{
+		displayName:
+			'Notifications can arrive late, twice or out of order. This reads what the resource looks like now, so a late notification never writes old data. A removed resource gives exists = false.',
+		name: 'currentStateNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['getCurrentState'] } },
+	},
+	{
+		displayName: 'Resource URL',
+		name: 'resourceUrl',
+		type: 'string',
+		required: true,
+		default: '={{ $json.resourceUrl }}',
+		placeholder: 'https://marketplace.example.com/api/billing/v1/subscriptions/b7d2f0a4-6c1e-4b8f-9d3a-2e5f7a9c1d00',
+		description:
+			"REST URL of the resource, as in the resourceUrl field of the AppDirect Trigger's items. It must be on the credential's marketplace: the API token is never sent anywhere else.",
+		displayOptions: { show: { operation: ['getCurrentState'] } },
+	},
+	{
+		displayName: 'Resource Type',
+		name: 'resourceType',
+		type: 'options',
+		options: resourceTypeOptions,
+		default: 'SUBSCRIPTION',
+		displayOptions: { show: { operation: ['get'] } },
+	},
+	...idFields,
+];

@@ -1,0 +1,34 @@
+import type { NotificationFields } from '../shared/item';
+
+const textOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
+const numberOrNull = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+/** The URL as the origin check normalises it, for comparison; undefined when it is not a URL. */
+function normalised(url: unknown): string | undefined {
+	if (typeof url !== 'string') return undefined;
+	try {
+		const parsed = new URL(url.trim());
+		parsed.hash = '';
+		return parsed.href;
+	} catch {
+		// Not a URL: not the one that was read.
+		return undefined;
+	}
+}
+
+/**
+ * The notification fields of an input item that is the AppDirect Trigger's item about the resource
+ * read at `readUrl`; undefined for any other item (no event, or about another URL), so nothing is
+ * carried over from data that is not that notification.
+ */
+export function notificationOf(input: Record<string, unknown>, readUrl: string): NotificationFields | undefined {
+	if (typeof input.event !== 'string' || input.event.length === 0) return undefined;
+	if (normalised(input.resourceUrl) !== readUrl) return undefined;
+	return {
+		event: input.event,
+		action: textOrNull(input.action),
+		notificationId: textOrNull(input.notificationId),
+		timestamp: numberOrNull(input.timestamp),
+		occurredAt: textOrNull(input.occurredAt),
+	};
+}
