@@ -59,7 +59,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** After the executions we expect are finished, how long we keep watching for unexpected ones. */
 const SETTLE_MS = 600;
 
-export async function startHarness(specs: TriggerWorkflow[], token: string): Promise<Harness> {
+/** A token credential besides the harness's own, created before the workflows are published. */
+export interface ExtraCredential {
+	id: string;
+	name: string;
+	token: string;
+}
+
+export async function startHarness(specs: TriggerWorkflow[], token: string, credentials: ExtraCredential[] = []): Promise<Harness> {
 	const { startN8n, nodeOutputs } = await loadInstanceModule();
 	const { sendNotification } = (await importScript('scripts/send.mjs')) as {
 		sendNotification: SendNotification;
@@ -78,6 +85,9 @@ export async function startHarness(specs: TriggerWorkflow[], token: string): Pro
 			keepUserFolder: process.env.APPDIRECT_E2E_KEEP === '1',
 		})) as Instance;
 		await n8n.api('POST', '/credentials', { ...CREDENTIAL, type: CREDENTIAL_TYPE, data: { token } });
+		for (const extra of credentials) {
+			await n8n.api('POST', '/credentials', { id: extra.id, name: extra.name, type: CREDENTIAL_TYPE, data: { token: extra.token } });
+		}
 		for (const spec of specs) {
 			await n8n.api('POST', `/workflows/${workflowId(spec.key)}/publish`, {});
 			await n8n.waitForPublished(workflowId(spec.key));

@@ -20,6 +20,10 @@ export interface TriggerWorkflow {
 	/** The output names the README promises for these parameters, in order. */
 	outputs: string[];
 	downstream?: Downstream;
+	/** The node's typeVersion; default 2, what the editor gives new nodes. */
+	version?: number;
+	/** Another token credential than CREDENTIAL (created by the harness before publishing). */
+	credential?: { id: string; name: string };
 }
 
 /** n8n workflow ids are up to 16 characters here; a fixed one lets the test publish it. */
@@ -54,12 +58,12 @@ export function buildWorkflow(spec: TriggerWorkflow): Record<string, unknown> {
 		id: `trigger-${spec.key}`,
 		name: TRIGGER_NAME,
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion: spec.version ?? 2,
 		position: [0, 0],
 		// import:workflow does not assign webhook ids; a fixed one gives a predictable URL.
 		webhookId: webhookId(spec.key),
 		parameters: spec.parameters,
-		...(usesToken ? { credentials: { [CREDENTIAL_TYPE]: CREDENTIAL } } : {}),
+		...(usesToken ? { credentials: { [CREDENTIAL_TYPE]: spec.credential ?? CREDENTIAL } } : {}),
 	};
 	return {
 		id: workflowId(spec.key),
