@@ -26,6 +26,7 @@ export function analyzeProfile(profile) {
 	const parent = new Map();
 	for (const node of byId.values()) for (const child of node.children ?? []) parent.set(child, node.id);
 	const total = [...byId.values()].reduce((sum, node) => sum + node.self, 0);
+	const idle = [...byId.values()].filter((node) => node.callFrame.functionName === '(idle)').reduce((sum, node) => sum + node.self, 0);
 	const byPackage = new Map();
 	const selfByFunction = new Map();
 	const inclusive = new Map();
@@ -45,26 +46,25 @@ export function analyzeProfile(profile) {
 		}
 	}
 	const sorted = (map) => [...map.entries()].sort((a, b) => b[1] - a[1]);
-	return { total, byPackage: sorted(byPackage), self: sorted(selfByFunction), inclusive: sorted(inclusive) };
+	return { total, busy: total - idle, byPackage: sorted(byPackage), self: sorted(selfByFunction), inclusive: sorted(inclusive) };
 }
 
 /** Markdown for every profile in `dir`, the busiest (n8n's main thread) in detail. */
 export function summarizeProfiles(dir, { requests, top = 12, inclusiveMatch = /isolat|bridge|acquire|getDecrypted|applyDefaults|executeWebhook|runNode|webhook|processRunExecutionData|saveExecution|Switch|getNodeParameter|evaluate/i } = {}) {
 	const files = fs.readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
 	if (files.length === 0) return `(no .cpuprofile in ${dir})`;
-	const analyzed = files.map((file) => ({ file, ...analyzeProfile(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))) })).sort((a, b) => b.total - a.total);
+	const analyzed = files.map((file) => ({ file, ...analyzeProfile(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))) })).sort((a, b) => b.busy - a.busy);
 	const main = analyzed[0];
 	const per = (ms) => (requests ? ` | ${(ms / requests).toFixed(2)}` : '');
 	const perHead = requests ? ' | ms per request' : '';
 	const perRule = requests ? ' | ---' : '';
 	const rows = (list) => list.slice(0, top).map(([key, ms]) => `| ${key.replace(/\|/g, '\\|')} | ${ms.toFixed(0)}${per(ms)} |`);
-	const idle = main.byPackage.filter(([pkg]) => pkg === '(idle)').reduce((sum, [, ms]) => sum + ms, 0);
 	return [
-		`Profiles: ${analyzed.map((p) => `${p.file} ${(p.total / 1000).toFixed(1)} s`).join(', ')}. Below: ${main.file}, ${((main.total - idle) / 1000).toFixed(1)} s not idle${requests ? `, over ${requests} measured requests plus warm-up and start` : ''}.`,
+		`Profiles (busy time, one per thread): ${analyzed.map((p) => `${p.file} ${(p.busy / 1000).toFixed(1)} s`).join(', ')}. Below: the busiest, ${main.file}${requests ? `, over ${requests} measured requests plus warm-up and start` : ''}.`,
 		'',
 		`| package | self ms${perHead} |`,
 		`| --- | ---${perRule} |`,
-		...rows(main.byPackage),
+		...rows(main.byPackage.filter(([pkg]) => pkg !== '(idle)')),
 		'',
 		`| function (self time) | ms${perHead} |`,
 		`| --- | ---${perRule} |`,

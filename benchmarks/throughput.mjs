@@ -100,7 +100,8 @@ if (opts.help) {
   --soak N               notifications of (c) in the memory run; 0 skips it (default 20000)
   --soak-config C        the settings of the memory run (default tuned)
   --soak-batch N         notifications per batch in the memory run (default 1000)
-  --profile              n8n runs with --cpu-prof; prints where its CPU went (slower: not for figures)
+  --profile              n8n runs with --cpu-prof; prints where its CPU went (slower: not for figures);
+                         the profiles stay in benchmarks/results/profiles-<time>/
   --out FILE             raw results as JSON (default benchmarks/results/throughput-<time>.json)
   --package FILE         an n8n-nodes-appdirect tarball to test instead of packing this tree`);
 	process.exit(0);
@@ -782,7 +783,9 @@ async function main() {
 		execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], { cwd: repoRoot, stdio: 'ignore' });
 		tarball = path.join(packDir, fs.readdirSync(packDir).find((file) => file.endsWith('.tgz')));
 	}
-	const profileRoot = opts.profile ? fs.mkdtempSync(path.join(os.tmpdir(), 'appdirect-bench-prof-')) : undefined;
+	// Kept next to the raw results (git-ignored), for a closer look in Chrome's DevTools.
+	const profileRoot = opts.profile ? path.join(repoRoot, 'benchmarks', 'results', `profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+	if (profileRoot) fs.mkdirSync(profileRoot, { recursive: true });
 
 	const runs = [];
 	const profileSummaries = [];
@@ -794,7 +797,7 @@ async function main() {
 		if (profileDir) profileSummaries.push(`#### ${CONFIGS[config].label}\n\n${summarizeProfiles(profileDir, { requests: run.results.reduce((sum, r) => sum + r.requests, 0) })}`);
 	}
 	const soakRun = SOAK > 0 ? await soak(tarball) : undefined;
-	if (profileRoot) fs.rmSync(profileRoot, { recursive: true, force: true });
+	if (profileRoot) log(`CPU profiles: ${path.relative(process.cwd(), profileRoot)}`);
 	if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
 
 	const { ensureRuntime } = await import('../scripts/n8n/provision.mjs');
