@@ -50,7 +50,7 @@ export function analyzeProfile(profile) {
 }
 
 /** Markdown for every profile in `dir`, the busiest (n8n's main thread) in detail. */
-export function summarizeProfiles(dir, { requests, top = 12, inclusiveMatch = /isolat|bridge|acquire|getDecrypted|applyDefaults|executeWebhook|runNode|webhook|processRunExecutionData|saveExecution|Switch|getNodeParameter|evaluate/i } = {}) {
+export function summarizeProfiles(dir, { requests, top = 12, inclusiveMatch = /isolat|bridge|acquire|getDecrypted|applyDefaults|executeWebhook|runNode|webhook|processRunExecutionData|saveExecution|Switch|getNodeParameter|evaluate|credentials-permission-checker|token-cache|AppDirectTrigger/i } = {}) {
 	const files = fs.readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
 	if (files.length === 0) return `(no .cpuprofile in ${dir})`;
 	const analyzed = files.map((file) => ({ file, ...analyzeProfile(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))) })).sort((a, b) => b.busy - a.busy);

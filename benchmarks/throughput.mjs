@@ -64,12 +64,12 @@ const SCENARIOS = {
 	cLarge: { id: 'benchCLarge00000', kind: 'appdirect', version: 2, auth: true, answer: 'immediately', large: true, label: '(c) AppDirect Trigger v2, token, ~1 MB body' },
 };
 const ALL_SMALL = ['a', 'b', 'bLast', 'c', 'cLast', 'd', 'c1'];
-const PLAN_DEFAULT = 'defaults:a,b,bLast,c,cLast,d,c1,aLarge,cLarge;compile:a,b,c;pool:a,b,c;lazy:a,b,c,c1;tuned:a,b,bLast,c,cLast,d,c1';
+const PLAN_DEFAULT = 'defaults:a,b,bLast,c,cLast,d,c1,aLarge,cLarge;compile:a,b,c;pool:a,c;lazy:a,b,c;tuned:a,b,bLast,c,cLast,d,c1';
 
 const { values: opts } = parseArgs({
 	options: {
 		plan: { type: 'string', default: PLAN_DEFAULT },
-		requests: { type: 'string', default: '300' },
+		requests: { type: 'string', default: '250' },
 		concurrency: { type: 'string', default: '8' },
 		rounds: { type: 'string', default: '3' },
 		warmup: { type: 'string', default: '30' },
@@ -77,6 +77,7 @@ const { values: opts } = parseArgs({
 		'large-concurrency': { type: 'string', default: '2' },
 		soak: { type: 'string', default: '20000' },
 		'soak-config': { type: 'string', default: 'tuned' },
+		'soak-scenario': { type: 'string', default: 'c' },
 		'soak-batch': { type: 'string', default: '1000' },
 		profile: { type: 'boolean', default: false },
 		out: { type: 'string' },
@@ -91,7 +92,7 @@ if (opts.help) {
                          (default ${PLAN_DEFAULT})
                          configs: ${Object.keys(CONFIGS).join(', ')}
                          scenarios: ${Object.keys(SCENARIOS).join(', ')}
-  --requests N           measured requests per small-body scenario (default 300)
+  --requests N           measured requests per small-body scenario (default 250)
   --concurrency C        requests in flight for small bodies (default 8)
   --rounds R             batches per scenario; the order of the scenarios rotates (default 3)
   --warmup W             unmeasured requests per workflow before measuring (default 30; 4 for ~1 MB)
@@ -99,6 +100,7 @@ if (opts.help) {
   --large-concurrency C  requests in flight for ~1 MB bodies (default 2)
   --soak N               notifications of (c) in the memory run; 0 skips it (default 20000)
   --soak-config C        the settings of the memory run (default tuned)
+  --soak-scenario S      what the memory run sends (default c; a is the control)
   --soak-batch N         notifications per batch in the memory run (default 1000)
   --profile              n8n runs with --cpu-prof; prints where its CPU went (slower: not for figures);
                          the profiles stay in benchmarks/results/profiles-<time>/
@@ -121,6 +123,8 @@ const SOAK = integer('soak', 0);
 const SOAK_BATCH = integer('soak-batch');
 const SOAK_CONFIG = opts['soak-config'];
 if (!CONFIGS[SOAK_CONFIG]) throw new Error(`--soak-config must be one of ${Object.keys(CONFIGS).join(', ')}`);
+const SOAK_SCENARIO = opts['soak-scenario'];
+if (!SCENARIOS[SOAK_SCENARIO] || SCENARIOS[SOAK_SCENARIO].large) throw new Error('--soak-scenario must be a small-body scenario');
 
 /** [{ config, scenarios }] in the order given. */
 const PLAN = opts.plan.split(';').filter(Boolean).map((part) => {
@@ -339,9 +343,12 @@ async function engineCounters(n8n) {
 		return {
 			isolates: value('n8n_expression_pool_acquired_total'),
 			evaluations: value('n8n_expression_evaluation_duration_seconds_count'),
+			// Only with N8N_METRICS_INCLUDE_DEFAULT_METRICS (the memory run).
+			heapUsedMiB: value('n8n_nodejs_heap_size_used_bytes') / 2 ** 20,
+			externalMiB: value('n8n_nodejs_external_memory_bytes') / 2 ** 20,
 		};
 	} catch {
-		return { isolates: NaN, evaluations: NaN };
+		return { isolates: NaN, evaluations: NaN, heapUsedMiB: NaN, externalMiB: NaN };
 	}
 }
 
@@ -517,13 +524,14 @@ async function stopCurrent() {
 	}
 }
 
-async function withN8n(config, keys, tarball, profileDir, run) {
+async function withN8n(config, keys, tarball, profileDir, run, extraEnv = {}) {
 	log(`starting n8n with ${CONFIGS[config].label}`);
 	const env = {
 		...CONFIGS[config].env,
 		// Only to read the expression engine's counters; n8n counts them whether or not this is on.
 		N8N_METRICS: 'true',
 		N8N_METRICS_INCLUDE_DEFAULT_METRICS: 'false',
+		...extraEnv,
 		N8N_METRICS_INCLUDE_WORKFLOW_EXECUTION_DURATION: 'false',
 		...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
 	};
@@ -602,38 +610,46 @@ async function measureConfig(config, keys, tarball, profileDir) {
 	});
 }
 
-/** A long run of (c): does n8n's memory settle? RSS sampled every 500 ms. */
+/**
+ * A long run of one scenario: does n8n's memory settle? RSS sampled every 500 ms, V8's heap
+ * (n8n's own Prometheus metrics, on for this instance only) every 2 s.
+ */
 async function soak(tarball) {
-	const key = 'c';
+	const key = SOAK_SCENARIO;
+	const env = { N8N_METRICS_INCLUDE_DEFAULT_METRICS: 'true' };
 	return await withN8n(SOAK_CONFIG, [key], tarball, undefined, async (n8n) => {
 		const main = mainPid(n8n.pid);
 		const samples = [];
-		const sample = (sent) => samples.push({ t: (performance.now() - t0) / 1000, sent, treeMiB: treeRssMiB(n8n.pid), mainMiB: rssKiB(main) / 1024 });
+		const heap = [];
 		const t0 = performance.now();
-		const result = newResult(SOAK_CONFIG, key);
 		let sent = 0;
-		let timer;
-		const tick = () => {
-			sample(sent);
-			timer = setTimeout(tick, 500);
-		};
-		tick();
+		const sample = () => samples.push({ t: (performance.now() - t0) / 1000, sent, treeMiB: treeRssMiB(n8n.pid), mainMiB: rssKiB(main) / 1024 });
+		const rss = setInterval(sample, 500);
+		const heapTimer = setInterval(async () => {
+			const at = { t: (performance.now() - t0) / 1000, sent };
+			const { heapUsedMiB, externalMiB } = await engineCounters(n8n);
+			heap.push({ ...at, heapUsedMiB, externalMiB });
+		}, 2000);
+		sample();
+		const result = newResult(SOAK_CONFIG, key);
 		while (sent < SOAK) {
 			const size = Math.min(SOAK_BATCH, SOAK - sent);
-			log(`soak: ${sent}/${SOAK}`);
+			log(`memory run: ${sent}/${SOAK}`);
 			await batch(n8n, result, smallBodies(size, sent), CONCURRENCY);
 			sent += size;
 		}
-		clearTimeout(timer);
-		sample(sent);
+		clearInterval(rss);
+		clearInterval(heapTimer);
+		sample();
 		const recorded = (await n8n.getExecutions({ workflowId: SCENARIOS[key].id, includeData: false })).length;
-		return { config: SOAK_CONFIG, label: CONFIGS[SOAK_CONFIG].label, result, samples, recorded, mainPid: main };
-	});
+		return { config: SOAK_CONFIG, label: CONFIGS[SOAK_CONFIG].label, scenario: key, result, samples, heap, recorded, mainPid: main };
+	}, env);
 }
 
 function soakSummary(soakRun) {
-	const { samples } = soakRun;
-	const half = soakRun.result.requests / 2;
+	const { samples, heap } = soakRun;
+	const total = soakRun.result.requests;
+	const half = total / 2;
 	const lastHalf = samples.filter((s) => s.sent >= half);
 	const at = (sent) => samples.find((s) => s.sent >= sent) ?? samples[samples.length - 1];
 	const stats = (field) => {
@@ -642,7 +658,14 @@ function soakSummary(soakRun) {
 		const max = Math.max(...values);
 		return { atHalf: at(half)[field], atEnd: samples[samples.length - 1][field], min, max, spread: (max - min) / min, growth: samples[samples.length - 1][field] / at(half)[field] - 1 };
 	};
-	return { main: stats('mainMiB'), tree: stats('treeMiB'), first: samples[0] };
+	// The heap after garbage collection is the floor of its saw-tooth: the lowest sample of each tenth.
+	const tenths = Array.from({ length: 10 }, (_, i) => {
+		const inside = heap.filter((h) => h.sent >= (i * total) / 10 && h.sent < ((i + 1) * total) / 10 && Number.isFinite(h.heapUsedMiB));
+		return inside.length ? Math.min(...inside.map((h) => h.heapUsedMiB)) : NaN;
+	});
+	const floors = tenths.slice(5).filter(Number.isFinite);
+	const heapFloor = { tenths, lastHalfSpread: floors.length ? (Math.max(...floors) - Math.min(...floors)) / Math.min(...floors) : NaN };
+	return { main: stats('mainMiB'), tree: stats('treeMiB'), first: samples[0], heapFloor };
 }
 
 // ---------- report ----------
@@ -703,6 +726,7 @@ function report({ facts, runs, soakRun, load, wallS, cpu, profiles }) {
 			`n8n ${f1(cpu.n8n)} s, this client ${f1(cpu.self)} s, other processes ~${f1(Math.max(0, cpu.busy - cpu.n8n - cpu.self))} s`,
 	);
 	out.push('');
+	out.push(...goals(runs, soakRun), '');
 	const header = ['scenario', 'body', 'requests', 'n8n CPU ms / notification', 'vs (a)', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'isolates / evaluations per request', 'executions'];
 	for (const run of runs) {
 		out.push(`### ${run.label}`, '');
@@ -724,7 +748,7 @@ function report({ facts, runs, soakRun, load, wallS, cpu, profiles }) {
 	if (soakRun) {
 		const s = soakSummary(soakRun);
 		const r = soakRun.result;
-		out.push(`### Memory: ${r.requests} notifications of (c) under ${soakRun.label}`, '');
+		out.push(`### Memory: ${r.requests} notifications of ${SCENARIOS[soakRun.scenario].label} under ${soakRun.label}`, '');
 		out.push(
 			table(
 				['process', 'RSS at start MiB', 'at half-way', 'at the end', 'last half min–max', 'spread in the last half', 'end vs half-way'],
@@ -736,6 +760,11 @@ function report({ facts, runs, soakRun, load, wallS, cpu, profiles }) {
 		);
 		out.push('');
 		out.push(
+			`V8 heap used after garbage collection (lowest sample in each tenth of the run, MiB): ${s.heapFloor.tenths.map(f0).join(', ')}; ` +
+				`spread over the last half ${pct(s.heapFloor.lastHalfSpread)}.`,
+			'',
+		);
+		out.push(
 			`${f1(cpuPerRequest(r))} ms n8n CPU per notification, ${f1((r.requests / r.wallMs) * 1000)} req/s; executions recorded ${r.executions} of ${r.requests} ` +
 				`(${soakRun.recorded} in n8n with the warm-up)${r.notSuccess ? `, ${r.notSuccess} not success` : ''}${r.failures.length ? `, ${r.failures.length} failed requests` : ''}.`,
 			'',
@@ -743,6 +772,40 @@ function report({ facts, runs, soakRun, load, wallS, cpu, profiles }) {
 	}
 	if (profiles) out.push('### CPU profile of n8n (with --cpu-prof: slower, for where the time goes only)', '', profiles, '');
 	return out.join('\n');
+}
+
+/** The issue's goals, as measured in this run. */
+function goals(runs, soakRun) {
+	const cpu = (run, key) => {
+		const r = run?.results.find((x) => x.scenario === key);
+		return r ? cpuPerRequest(r) : NaN;
+	};
+	const mark = (ok) => (ok ? 'met' : '**missed**');
+	const lines = ['Goals:'];
+	const defaults = runs.find((run) => run.config === 'defaults');
+	if (defaults) {
+		const ratio = cpu(defaults, 'c') / cpu(defaults, 'b');
+		const last = cpu(defaults, 'cLast') / cpu(defaults, 'bLast');
+		const lastText = Number.isFinite(last) ? ` (answer when finished: ${f2(last)}×)` : '';
+		lines.push(`- n8n's defaults, (c) ≤ 1.0× (b): ${f2(ratio)}×${lastText} — ${mark(ratio <= 1 && !(last > 1))}`);
+	}
+	const tuned = runs
+		.filter((run) => run.config !== 'defaults' && run.config !== 'legacy')
+		.map((run) => ({ run, ratio: cpu(run, 'c') / cpu(run, 'a') }))
+		.filter((x) => Number.isFinite(x.ratio))
+		.sort((x, y) => x.ratio - y.ratio);
+	if (tuned.length) {
+		const all = tuned.map((x) => `${x.run.label} ${f2(x.ratio)}×`).join('; ');
+		lines.push(`- best settings, (c) ≤ 1.1× (a): ${all} — ${mark(tuned[0].ratio <= 1.1)}`);
+	}
+	if (soakRun) {
+		const s = soakSummary(soakRun);
+		lines.push(
+			`- memory, RSS of n8n within 5 % over the last half of ${soakRun.result.requests} notifications: main process ${pct(s.main.spread)}, ` +
+				`tree ${pct(s.tree.spread)}; heap after garbage collection ${pct(s.heapFloor.lastHalfSpread)} — ${mark(s.main.spread <= 0.05)}`,
+		);
+	}
+	return lines;
 }
 
 function mismatches(runs, soakRun) {
