@@ -73,6 +73,11 @@ const steps = [
 	['e2e', jestStep('e2e', 'test:e2e'), 'counted'],
 	['chromium', ensureChromium, 'required'],
 	['browser', jestStep('browser', 'test:browser'), 'counted'],
+	// PostgreSQL and Redis for the queue-mode tests, from Debian packages (installed when root).
+	['postgres+redis', () => run(process.execPath, ['scripts/services/install.mjs']), 'check'],
+	['queue', jestStep('queue', 'test:queue'), 'counted'],
+	// The trigger suite on the oldest supported n8n too (npm run test:compat runs every supported version).
+	['compat', jestStep('compat', 'test:compat:oldest'), 'counted'],
 ];
 
 mkdirSync(results, { recursive: true });

@@ -79,12 +79,12 @@ export class AppDirectTrigger implements INodeType {
 			header: 'Waiting for an AppDirect notification',
 			executionsHelp: {
 				inactive:
-					'While you build the workflow, copy the Test URL from "Webhook URLs", click "Execute step" and send a sample notification to it (the package README has a ready-made command). Once it works, publish the workflow and enter the Production URL in AppDirect.',
+					'While you build the workflow, copy the Test URL from "Webhook URLs", click "Execute step" and send a sample notification to it (the package README has a ready-made command). Once it works, publish the workflow (n8n 1.x: set it to Active) and enter the Production URL in AppDirect.',
 				active:
-					'This workflow is published: every notification AppDirect sends to the Production URL starts an execution, listed under Executions.',
+					'This workflow is published (n8n 1.x: active): every notification AppDirect sends to the Production URL starts an execution, listed under Executions.',
 			},
 			activationHint:
-				'Publish the workflow, then create the webhooks in AppDirect with the Production URL (see the steps in the node settings).',
+				'Publish the workflow (n8n 1.x: set it to Active), then create the webhooks in AppDirect with the Production URL (see the steps in the node settings).',
 		},
 		outputs: outputsExpression(titleOf),
 		credentials: [

@@ -31,7 +31,7 @@ process.once('exit', () => {
 // otherwise give the same free port to two instances started together.
 const handedOut = new Set();
 
-async function freePort() {
+export async function freePort() {
 	for (let attempt = 0; attempt < 50; attempt++) {
 		const port = await new Promise((resolve, reject) => {
 			const srv = net.createServer();
@@ -120,6 +120,38 @@ export function nodeOutputs(execution, nodeName, runIndex = 0) {
 	return main.map((items) => (items ?? []).map((item) => item.json));
 }
 
+/** n8n before 2.x activates workflows (`update:workflow --active=true`) instead of publishing them. */
+export function legacyActivation(runtime) {
+	return Number(runtime.n8nVersion.split('.')[0]) < 2;
+}
+
+// n8n before the owner-from-environment settings (N8N_INSTANCE_OWNER_*, ignored there) starts
+// with the set-up screen: create the same owner through it.
+async function setUpOwner(baseUrl, owner) {
+	const res = await fetch(`${baseUrl}/rest/settings`);
+	const settings = (await res.json().catch(() => ({})))?.data ?? {};
+	if (settings.userManagement?.showSetupOnFirstLoad !== true) return;
+	const setup = await fetch(`${baseUrl}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(owner),
+	});
+	if (!setup.ok) throw new Error(`owner set-up failed: ${setup.status} ${await setup.text()}`);
+}
+
+// What each n8n command logs once it serves requests.
+const READY_LINES = {
+	start: 'Editor is now accessible via',
+	webhook: 'Webhook listener waiting for requests.',
+	worker: 'n8n worker is now ready',
+};
+
+// A worker has no HTTP server on N8N_PORT; its health server (QUEUE_HEALTH_CHECK_ACTIVE) has readiness.
+function readinessUrl(command, env) {
+	const port = command === 'worker' ? env.QUEUE_HEALTH_CHECK_PORT : env.N8N_PORT;
+	return `http://${HOST}:${port}`;
+}
+
 /**
  * Starts n8n with a fresh user folder (SQLite), the given package tarballs
  * installed as community packages and the given workflows imported and published.
@@ -137,6 +169,7 @@ export function nodeOutputs(execution, nodeName, runIndex = 0) {
  *   logLevel        N8N_LOG_LEVEL (default 'info')
  *   startTimeoutMs  how long to wait for n8n to become ready (default 180000)
  *   quiet           do not print the one-line progress messages (default true)
+ *   command         'start' (default), or a queue-mode process: 'webhook' or 'worker' (see READY_LINES)
  */
 export async function startN8n(options = {}) {
 	const {
@@ -149,6 +182,7 @@ export async function startN8n(options = {}) {
 		keepUserFolder = false,
 		logLevel = 'info',
 		startTimeoutMs = 180_000,
+		command = 'start',
 		quiet = true,
 	} = options;
 	const t0 = Date.now();
@@ -263,8 +297,11 @@ export async function startN8n(options = {}) {
 			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 			N8N_HIRING_BANNER_ENABLED: 'false',
 			N8N_AI_ENABLED: 'false',
-			// Its system task polls api.n8n.io for MCP servers and logs a stack trace.
-			N8N_DISABLED_MODULES: 'mcp-registry',
+			// Its system task polls api.n8n.io for MCP servers and logs a stack trace. Older n8n
+			// versions, which do not have it, refuse to start with an unknown module name.
+			...(fs.existsSync(path.join(runtime.nodeModules, 'n8n', 'dist', 'modules', 'mcp-registry')) && {
+				N8N_DISABLED_MODULES: 'mcp-registry',
+			}),
 			EXTERNAL_FRONTEND_HOOKS_URLS: '',
 			// Explicit values silence n8n's deprecation notices about changing defaults.
 			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
@@ -293,6 +330,8 @@ export async function startN8n(options = {}) {
 				const data = typeof wf === 'string' ? JSON.parse(fs.readFileSync(wf, 'utf8')) : structuredClone(wf);
 				// import:workflow would pick a random id; a fixed one lets us publish it.
 				data.id ??= randomId();
+				// As in n8n's own exports; n8n 2.0's import fails without one (NOT NULL versionId).
+				data.versionId ??= crypto.randomUUID();
 				workflowIds.push(data.id);
 				fs.writeFileSync(path.join(wfDir, `${data.id}.json`), JSON.stringify(data, null, 2));
 			}
@@ -302,7 +341,9 @@ export async function startN8n(options = {}) {
 		const toPublish = publish === true ? workflowIds : publish === false ? [] : publish;
 		for (const id of toPublish) {
 			say(`publishing workflow ${id}`);
-			await n8nCli(['publish:workflow', `--id=${id}`], `publish:workflow --id=${id}`);
+			// n8n 1.x has no publish:workflow: it "activates" workflows.
+			const cli = legacyActivation(runtime) ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`];
+			await n8nCli(cli, cli.join(' '));
 		}
 
 		// --- start ---
@@ -321,7 +362,7 @@ export async function startN8n(options = {}) {
 					...(keep ? [] : [`--cleanup=${userFolder}`]),
 					runtime.nodeBin,
 					runtime.n8nBin,
-					'start',
+					command,
 				],
 				{ env, cwd: userFolder, detached: true, stdio: ['ignore', logFd, logFd] },
 			);
@@ -443,18 +484,34 @@ export async function startN8n(options = {}) {
 			return items;
 		}
 
+		// n8n versions without a size limit on execution data (1.x) refuse its ignoreDataSizeLimit parameter.
+		let sizeLimitParam = true;
+		async function withSizeLimitParam(call) {
+			try {
+				return await call(sizeLimitParam);
+			} catch (err) {
+				if (!(sizeLimitParam && err.status === 400 && /ignoreDataSizeLimit/.test(err.message))) throw err;
+				sizeLimitParam = false;
+				return call(false);
+			}
+		}
+
 		/** Executions (newest first) with their full data unless includeData is false. */
 		async function getExecutions({ workflowId, status, includeData = true } = {}) {
-			return listPaged('/executions', {
-				includeData: String(includeData),
-				...(includeData && { ignoreDataSizeLimit: 'true' }),
-				...(workflowId && { workflowId }),
-				...(status && { status }),
-			});
+			return withSizeLimitParam((sizeLimit) =>
+				listPaged('/executions', {
+					includeData: String(includeData),
+					...(includeData && sizeLimit && { ignoreDataSizeLimit: 'true' }),
+					...(workflowId && { workflowId }),
+					...(status && { status }),
+				}),
+			);
 		}
 
 		async function getExecution(id, { includeData = true } = {}) {
-			return api('GET', `/executions/${id}?includeData=${includeData}${includeData ? '&ignoreDataSizeLimit=true' : ''}`);
+			return withSizeLimitParam((sizeLimit) =>
+				api('GET', `/executions/${id}?includeData=${includeData}${includeData && sizeLimit ? '&ignoreDataSizeLimit=true' : ''}`),
+			);
 		}
 
 		/** Waits until at least `count` finished executions exist, then returns them (oldest first). */
@@ -511,6 +568,8 @@ export async function startN8n(options = {}) {
 						// Without the publication service (N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false)
 						// activation happened synchronously before "Editor is now accessible".
 						if (err.status === 404 && /not available/.test(err.message)) return true;
+						// n8n before the publication service (1.x, early 2.x): ask which workflows run.
+						if (err.status === 404) return isActivated(workflowId);
 						throw err;
 					}
 					if (last.status === 'failed' || last.status === 'partial') {
@@ -529,6 +588,30 @@ export async function startN8n(options = {}) {
 				if (!err.fatal && last) err.message += ` (last status: ${JSON.stringify(last)})`;
 				throw err;
 			});
+		}
+
+		// n8n without a publication-status endpoint: a workflow runs when it is listed as active and
+		// has no activation error (n8n records one when a trigger fails to start).
+		async function isActivated(workflowId) {
+			// The activation error is a string, or null when there is none.
+			const error = await rest('GET', `/active-workflows/error/${workflowId}`);
+			if (typeof error === 'string' && error) {
+				throw Object.assign(new Error(`workflow ${workflowId} failed to activate: ${error}`), { fatal: true });
+			}
+			const active = await rest('GET', '/active-workflows');
+			return Array.isArray(active) && active.includes(workflowId);
+		}
+
+		/** Publishes (n8n 1.x: activates) an imported workflow through the public API. */
+		async function publishWorkflow(workflowId) {
+			try {
+				return await api('POST', `/workflows/${workflowId}/publish`, {});
+			} catch (err) {
+				// Before POST /publish (n8n 1.x, early 2.x) the same action was POST /activate; there
+				// the path matches GET /workflows/{id}/{versionId} (405) or nothing (404).
+				if (err.status !== 404 && err.status !== 405) throw err;
+				return api('POST', `/workflows/${workflowId}/activate`, {});
+			}
 		}
 
 		async function stop() {
@@ -594,6 +677,8 @@ export async function startN8n(options = {}) {
 			isWebhookRegistered,
 			waitForWebhook,
 			waitForPublished,
+			publishWorkflow,
+			n8nVersion: runtime.n8nVersion,
 			stop,
 			killNow,
 		};
@@ -612,13 +697,14 @@ export async function startN8n(options = {}) {
 								fatal: true,
 							});
 						}
-						return startLog().includes('Editor is now accessible via');
+						return startLog().includes(READY_LINES[command]);
 					},
 					{ timeoutMs: startTimeoutMs, intervalMs: 200 },
 				);
 				break;
 			} catch (err) {
-				const portTaken = exited && /port \d+ is already in use/.test(startLog());
+				// n8n says "port N is already in use", a worker's health server "Port N …".
+				const portTaken = exited && /port \d+ is already in use/i.test(startLog());
 				if (!portTaken || attempt >= 3 || extraEnv.N8N_PORT || extraEnv.N8N_RUNNERS_BROKER_PORT) {
 					throw new Error(`${err.message}\n--- n8n log (${logFile}) ---\n${logTail()}`);
 				}
@@ -626,16 +712,14 @@ export async function startN8n(options = {}) {
 				await pickPorts();
 				Object.assign(env, portEnv());
 				Object.assign(instance, { baseUrl, port, brokerPort });
-				// Fresh ports right before binding: the CLI steps took seconds.
-		await pickPorts();
-		Object.assign(env, portEnv());
-		launch();
+				launch();
 			}
 		}
 		say('n8n started; waiting for readiness and published workflows');
-		await waitFor('/healthz/readiness', async () => (await fetch(`${baseUrl}/healthz/readiness`)).ok, {
+		await waitFor('/healthz/readiness', async () => (await fetch(`${readinessUrl(command, env)}/healthz/readiness`)).ok, {
 			timeoutMs: 30_000,
 		});
+		if (command === 'start') await setUpOwner(baseUrl, owner);
 		for (const id of toPublish) await waitForPublished(id);
 		for (const webhook of webhooks) await waitForWebhook(webhook);
 		say(`n8n ready on ${baseUrl}`);

@@ -5,8 +5,15 @@
 //
 //   node scripts/n8n/provision.mjs          provision (no-op when already done)
 //   node scripts/n8n/provision.mjs --force  redo the install
+//   node scripts/n8n/provision.mjs --n8n=1.123.81   another n8n version with a committed lockfile
 //
-// Env: N8N_RUNTIME_DIR overrides the folder (default: <repo>/.n8n-runtime).
+// Every n8n version is installed with `npm ci` from the lockfile committed in
+// scripts/n8n/lockfiles/n8n-<version>/ (scripts/n8n/lock.mjs writes it), so a
+// fresh clone installs exactly the packages CI installed.
+//
+// Env: N8N_RUNTIME_DIR overrides the folder (default: <repo>/.n8n-runtime); other
+// versions go next to it (<folder>-<version>). APPDIRECT_N8N_VERSION picks the
+// version tests and the demo use (default: the pinned one).
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,8 +27,29 @@ export const versions = JSON.parse(fs.readFileSync(path.join(here, 'versions.jso
 const MARKER = '.provisioned.json';
 const started = Date.now();
 
-export function runtimeDir() {
-	return path.resolve(process.env.N8N_RUNTIME_DIR || path.join(repoRoot, '.n8n-runtime'));
+/** The pinned n8n's folder; any other version lives next to it, in <folder>-<version>. */
+export function runtimeDir(version = versions.n8n) {
+	const pinned = path.resolve(process.env.N8N_RUNTIME_DIR || path.join(repoRoot, '.n8n-runtime'));
+	return version === versions.n8n ? pinned : `${pinned}-${version}`;
+}
+
+/** The n8n version tests and the demo run on: APPDIRECT_N8N_VERSION, or the pinned one. */
+export function selectedVersion() {
+	return process.env.APPDIRECT_N8N_VERSION || versions.n8n;
+}
+
+/** Older n8n versions the package supports and is tested on, oldest first. */
+export function compatVersions() {
+	const parts = (v) => v.split('.').map(Number);
+	return [...(versions.compat ?? [])].sort((a, b) => {
+		const [x, y] = [parts(a), parts(b)];
+		return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+	});
+}
+
+/** Where the committed package.json and package-lock.json of an n8n version live. */
+export function lockfileDir(version) {
+	return path.join(here, 'lockfiles', `n8n-${version}`);
 }
 
 function log(msg) {
@@ -67,16 +95,24 @@ function n8nBinOf(dir) {
 	return path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
 }
 
+// The resolved package tree of a lockfile, for comparing an installed runtime with the committed lock.
+function lockedTree(file) {
+	return JSON.stringify(readJson(file)?.packages ?? null);
+}
+
 /** The provisioned runtime described by the marker, or undefined when it is missing or stale. */
-export function readRuntime(dir = runtimeDir()) {
+export function readRuntime(dir = runtimeDir(), version = versions.n8n) {
 	const marker = readJson(path.join(dir, MARKER));
 	if (!marker) return undefined;
 	const stale =
-		marker.n8n !== versions.n8n ||
+		marker.n8n !== version ||
 		marker.nodeMajor !== versions.nodeMajor ||
 		marker.bcryptjs !== versions.bcryptjs ||
 		!fs.existsSync(marker.nodeBin) ||
-		!fs.existsSync(n8nBinOf(dir));
+		!fs.existsSync(n8nBinOf(dir)) ||
+		// A changed lockfile (npm run n8n:pin, or a refreshed lock) means a reinstall.
+		(fs.existsSync(lockfileDir(version)) &&
+			lockedTree(path.join(dir, 'package-lock.json')) !== lockedTree(path.join(lockfileDir(version), 'package-lock.json')));
 	if (stale) return undefined;
 	return {
 		dir,
@@ -154,8 +190,8 @@ async function ensureNode(dir) {
 
 // A lock folder so that parallel callers (jest workers, two terminals) do not
 // install into the same folder at once. A lock left by a dead process is taken over.
-async function withLock(dir, fn) {
-	const lock = path.join(dir, '.provision.lock');
+async function withLock(dir, fn, lockName = '.provision.lock') {
+	const lock = path.join(dir, lockName);
 	const announce = Date.now();
 	for (;;) {
 		try {
@@ -201,34 +237,60 @@ async function withLock(dir, fn) {
 	}
 }
 
+// Native modules n8n needs that npm ci --ignore-scripts leaves unbuilt (isolated-vm: n8n >= 1.1xx's task runner).
+const NATIVE_MODULES = ['sqlite3', 'isolated-vm'];
+
+// A native module the pinned runtime already built for the same Node, at the same version, is
+// copied instead of compiled again (sqlite3 is the same in most n8n versions; ~1 minute saved).
+function reuseNativeBuild(name, dir, node) {
+	const pinned = readRuntime(runtimeDir(versions.n8n), versions.n8n);
+	if (!pinned || pinned.dir === dir || pinned.nodeBin !== node.nodeBin) return false;
+	const versionIn = (root) => readJson(path.join(root, 'node_modules', name, 'package.json'))?.version;
+	if (versionIn(pinned.dir) !== versionIn(dir)) return false;
+	const built = path.join(pinned.dir, 'node_modules', name, 'build', 'Release');
+	const binaries = fs.existsSync(built) ? fs.readdirSync(built).filter((file) => file.endsWith('.node')) : [];
+	if (binaries.length === 0) return false;
+	const target = path.join(dir, 'node_modules', name, 'build', 'Release');
+	fs.mkdirSync(target, { recursive: true });
+	for (const file of binaries) fs.copyFileSync(path.join(built, file), path.join(target, file));
+	return true;
+}
+
 /**
- * Makes sure the pinned n8n runtime is installed; a fast no-op when the marker
- * says it already is. Returns the runtime description (see readRuntime).
+ * Makes sure an n8n runtime is installed (default: APPDIRECT_N8N_VERSION or the pinned
+ * version); a fast no-op when the marker says it already is. Returns the runtime
+ * description (see readRuntime).
  */
-export async function ensureRuntime({ force = false } = {}) {
-	const dir = runtimeDir();
+export async function ensureRuntime({ force = false, version = selectedVersion() } = {}) {
+	const dir = runtimeDir(version);
 	if (!force) {
-		const ready = readRuntime(dir);
+		const ready = readRuntime(dir, version);
 		if (ready) return ready;
+	}
+	const locked = lockfileDir(version);
+	if (!fs.existsSync(path.join(locked, 'package-lock.json'))) {
+		throw new Error(
+			`no lockfile for n8n ${version} in ${path.relative(repoRoot, locked)}: create it with \`node scripts/n8n/lock.mjs ${version}\``,
+		);
 	}
 	fs.mkdirSync(dir, { recursive: true });
 	return withLock(dir, async () => {
 		// Another process may have finished while we waited for the lock.
 		if (!force) {
-			const ready = readRuntime(dir);
+			const ready = readRuntime(dir, version);
 			if (ready) return ready;
 		}
 		// No marker until the very end: an interrupted run is simply redone.
 		fs.rmSync(path.join(dir, MARKER), { force: true });
-		log(`provisioning n8n ${versions.n8n} in ${dir}`);
+		log(`provisioning n8n ${version} in ${dir}`);
 
-		const node = await ensureNode(dir);
-		writeJson(path.join(dir, 'package.json'), {
-			name: 'n8n-runtime',
-			private: true,
-			description: 'Pinned n8n for end-to-end tests and the demo (generated by scripts/n8n/provision.mjs)',
-			dependencies: { n8n: versions.n8n, bcryptjs: versions.bcryptjs },
-		});
+		// One Node for every n8n version: the pinned runtime's (or the host's).
+		const pinnedDir = runtimeDir(versions.n8n);
+		fs.mkdirSync(pinnedDir, { recursive: true });
+		const node = await withLock(pinnedDir, () => ensureNode(pinnedDir), '.node.lock');
+		for (const file of ['package.json', 'package-lock.json']) {
+			fs.copyFileSync(path.join(locked, file), path.join(dir, file));
+		}
 
 		const env = {
 			...cleanEnv(),
@@ -239,37 +301,33 @@ export async function ensureRuntime({ force = false } = {}) {
 			npm_config_update_notifier: 'false',
 		};
 		const t0 = Date.now();
-		// --ignore-scripts: n8n-nodes-base's Kafka client would download
-		// zlib/OpenSSL sources while building librdkafka.
-		log(`npm install n8n@${versions.n8n} --ignore-scripts (a few minutes on a cold cache)`);
-		await run(
-			'npm',
-			['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
-			{ cwd: dir, env },
-		);
-		log(`npm install done in ${((Date.now() - t0) / 1000).toFixed(0)}s; building sqlite3 and isolated-vm`);
-		const t1 = Date.now();
-		await run('npm', ['rebuild', '--ignore-scripts=false', '--loglevel=error', 'sqlite3', 'isolated-vm'], {
-			cwd: dir,
-			env,
-		});
-		log(`native build done in ${((Date.now() - t1) / 1000).toFixed(0)}s`);
+		// npm ci installs exactly the committed lockfile. --ignore-scripts: n8n-nodes-base's
+		// Kafka client would download zlib/OpenSSL sources while building librdkafka.
+		log(`npm ci n8n@${version} --ignore-scripts (a few minutes)`);
+		await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env });
+		const natives = NATIVE_MODULES.filter((name) => fs.existsSync(path.join(dir, 'node_modules', name, 'package.json')));
+		const copied = natives.filter((name) => reuseNativeBuild(name, dir, node));
+		const toBuild = natives.filter((name) => !copied.includes(name));
+		log(`npm ci done in ${((Date.now() - t0) / 1000).toFixed(0)}s${copied.length ? `; ${copied.join(' and ')} copied from the pinned runtime` : ''}`);
+		if (toBuild.length > 0) {
+			log(`building ${toBuild.join(' and ')}`);
+			const t1 = Date.now();
+			await run('npm', ['rebuild', '--ignore-scripts=false', '--loglevel=error', ...toBuild], { cwd: dir, env });
+			log(`native build done in ${((Date.now() - t1) / 1000).toFixed(0)}s`);
+		}
 
-		// Load both native modules under the runtime Node to prove the build.
-		await run(
-			node.nodeBin,
-			['-e', "require('sqlite3'); require('isolated-vm'); require('bcryptjs')"],
-			{ cwd: dir, env, quiet: true },
-		);
+		// Load the native modules under the runtime Node to prove the build.
+		const requires = [...natives, 'bcryptjs'].map((name) => `require('${name}');`).join(' ');
+		await run(node.nodeBin, ['-e', requires], { cwd: dir, env, quiet: true });
 		const n8nVersion = (await run(node.nodeBin, [n8nBinOf(dir), '--version'], { cwd: dir, env, quiet: true }))
 			.trim()
 			.split('\n')
 			.pop();
-		if (n8nVersion !== versions.n8n) {
-			throw new Error(`expected n8n ${versions.n8n}, got ${n8nVersion}`);
+		if (n8nVersion !== version) {
+			throw new Error(`expected n8n ${version}, got ${n8nVersion}`);
 		}
 		writeJson(path.join(dir, MARKER), {
-			n8n: versions.n8n,
+			n8n: version,
 			nodeMajor: versions.nodeMajor,
 			bcryptjs: versions.bcryptjs,
 			nodeBin: node.nodeBin,
@@ -278,13 +336,14 @@ export async function ensureRuntime({ force = false } = {}) {
 			provisionedAt: new Date().toISOString(),
 		});
 		log(`n8n ${n8nVersion} ready`);
-		return readRuntime(dir);
+		return readRuntime(dir, version);
 	});
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
 	const force = process.argv.includes('--force');
-	ensureRuntime({ force }).then(
+	const version = process.argv.find((arg) => arg.startsWith('--n8n='))?.slice('--n8n='.length);
+	ensureRuntime({ force, ...(version && { version }) }).then(
 		(rt) => {
 			log(`n8n ${rt.n8nVersion} on Node ${rt.nodeVersion} ready in ${rt.dir}`);
 		},

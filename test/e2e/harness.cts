@@ -16,6 +16,9 @@ import {
 
 export type Instance = N8nInstance & {
 	waitForPublished(id: string, options?: { timeoutMs?: number }): Promise<void>;
+	/** POST /workflows/{id}/publish, or /activate on n8n versions before it. */
+	publishWorkflow(id: string): Promise<unknown>;
+	n8nVersion: string;
 	waitForWebhook(webhook: { webhookId: string; path: string; method?: string }, options?: { timeoutMs?: number }): Promise<void>;
 };
 
@@ -35,6 +38,8 @@ export interface Harness {
 	nodeOutputs: InstanceModule['nodeOutputs'];
 	/** The production URL of a workflow's trigger. */
 	url(key: string): string;
+	/** The id n8n gave a credential the tests named `id` (the same id, unless n8n chose its own). */
+	credentialId(id: string): string;
 	/** Posts a notification exactly as AppDirect does (scripts/send.mjs). */
 	send(key: string, notification: unknown, options?: { legacy?: boolean; body?: string; token?: string }): Promise<Sent>;
 	/** Stops n8n. */
@@ -72,10 +77,11 @@ export async function startHarness(specs: TriggerWorkflow[], token: string, cred
 		sendNotification: SendNotification;
 	};
 	let n8n: Instance | undefined;
+	let credentialIds = new Map<string, string>();
 	try {
 		n8n = (await startN8n({
 			packages: [packPackage()],
-			workflows: specs.map(buildWorkflow),
+			workflows: specs.map((spec) => buildWorkflow(spec)),
 			// Published below, after the credential they use exists: the order a user follows.
 			publish: false,
 			// Debug level in JSON: the token check covers everything n8n logs, and levels are exact.
@@ -84,12 +90,9 @@ export async function startHarness(specs: TriggerWorkflow[], token: string, cred
 			// APPDIRECT_E2E_KEEP=1 keeps the user folder (log, database) for a look after a failure.
 			keepUserFolder: process.env.APPDIRECT_E2E_KEEP === '1',
 		})) as Instance;
-		await n8n.api('POST', '/credentials', { ...CREDENTIAL, type: CREDENTIAL_TYPE, data: { token } });
-		for (const extra of credentials) {
-			await n8n.api('POST', '/credentials', { id: extra.id, name: extra.name, type: CREDENTIAL_TYPE, data: { token: extra.token } });
-		}
+		credentialIds = await createCredentials(n8n, specs, [{ ...CREDENTIAL, token }, ...credentials]);
 		for (const spec of specs) {
-			await n8n.api('POST', `/workflows/${workflowId(spec.key)}/publish`, {});
+			await n8n.publishWorkflow(workflowId(spec.key));
 			await n8n.waitForPublished(workflowId(spec.key));
 			await n8n.waitForWebhook({ webhookId: webhookId(spec.key), path: WEBHOOK_PATH, method: 'POST' });
 		}
@@ -104,6 +107,7 @@ export async function startHarness(specs: TriggerWorkflow[], token: string, cred
 		token,
 		nodeOutputs,
 		url,
+		credentialId: (id) => credentialIds.get(id) ?? id,
 		async send(key, notification, options = {}) {
 			const { status, text } = await sendNotification(url(key), notification, { token, ...options });
 			answerTexts.push(text);
@@ -113,6 +117,33 @@ export async function startHarness(specs: TriggerWorkflow[], token: string, cred
 			await instance.stop();
 		},
 	};
+}
+
+/**
+ * Creates the token credentials under the ids the workflows name. n8n versions whose public API
+ * refuses a chosen id (1.x, early 2.x) give them their own: the workflows are then pointed at
+ * those. Returns the ids n8n chose, by the id asked for.
+ */
+async function createCredentials(n8n: Instance, specs: TriggerWorkflow[], credentials: ExtraCredential[]): Promise<Map<string, string>> {
+	const chosen = new Map<string, string>();
+	for (const { id, name, token } of credentials) {
+		try {
+			await n8n.api('POST', '/credentials', { id, name, type: CREDENTIAL_TYPE, data: { token } });
+			continue;
+		} catch (error) {
+			if (!/request\/body\/id is read-only/.test((error as Error).message)) throw error;
+		}
+		const created = await n8n.api('POST', '/credentials', { name, type: CREDENTIAL_TYPE, data: { token } });
+		chosen.set(id, String(created.id));
+	}
+	for (const spec of specs) {
+		const wanted = spec.credential ?? CREDENTIAL;
+		const id = chosen.get(wanted.id);
+		if (id === undefined) continue;
+		const { name, nodes, connections, settings } = buildWorkflow(spec, { id, name: wanted.name });
+		await n8n.api('PUT', `/workflows/${workflowId(spec.key)}`, { name, nodes, connections, settings });
+	}
+	return chosen;
 }
 
 function parseJson(text: string): unknown {

@@ -586,7 +586,7 @@ describe('version 2 remembers its token for at most 10 seconds', () => {
 	/** How often n8n's log says the node read this credential (debug level). */
 	const reads = async (id: string) => {
 		await sleep(300);
-		return startLog(h.n8n).filter((line) => line.message === `AppDirect Trigger: reading the token credential ${id}`).length;
+		return startLog(h.n8n).filter((line) => line.message === `AppDirect Trigger: reading the token credential ${h.credentialId(id)}`).length;
 	};
 	const post = (key: string, token: string) =>
 		request(h.url(key), {
@@ -631,10 +631,10 @@ describe('version 2 remembers its token for at most 10 seconds', () => {
 		const changed = (credential: { id: string }) => `${credential.id}-changed-${randomBytes(8).toString('hex')}`;
 		const [oldNext, newNext, v1Next] = [changed(rotateOld), changed(rotateNew), changed(rotateV1)];
 		const since = Date.now();
-		await h.n8n.api('PATCH', `/credentials/${rotateOld.id}`, { data: { token: oldNext } });
-		await h.n8n.api('PATCH', `/credentials/${rotateNew.id}`, { data: { token: newNext } });
-		await h.n8n.api('PATCH', `/credentials/${rotateV1.id}`, { data: { token: v1Next } });
-		await h.n8n.api('DELETE', `/credentials/${revoke.id}`);
+		await h.n8n.api('PATCH', `/credentials/${h.credentialId(rotateOld.id)}`, { data: { token: oldNext } });
+		await h.n8n.api('PATCH', `/credentials/${h.credentialId(rotateNew.id)}`, { data: { token: newNext } });
+		await h.n8n.api('PATCH', `/credentials/${h.credentialId(rotateV1.id)}`, { data: { token: v1Next } });
+		await h.n8n.api('DELETE', `/credentials/${h.credentialId(revoke.id)}`);
 
 		// Version 1 reads the credential for every request: the change counts at once.
 		expect((await post('rotateV1', rotateV1.token)).status).toBe(401);
@@ -675,7 +675,7 @@ describe('loading, logs and secrets (after all the traffic above)', () => {
 				['warn', 'error', 'raw'].includes(line.level) &&
 				/n8n-nodes-appdirect|appDirectTrigger/i.test(line.raw) &&
 				// The credential deleted on purpose above is reported, as it should be.
-				!line.message.includes(`Credential with ID "${CACHE_CREDENTIALS.revoke.id}" does not exist`),
+				!line.message.includes(`Credential with ID "${h.credentialId(CACHE_CREDENTIALS.revoke.id)}" does not exist`),
 		);
 		expect(aboutUs.map((line) => line.raw)).toEqual([]);
 	});

@@ -51,7 +51,10 @@ function downstreamNode(kind: Downstream, index: number, outputName: string) {
 	return { ...base, type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} };
 }
 
-export function buildWorkflow(spec: TriggerWorkflow): Record<string, unknown> {
+export function buildWorkflow(
+	spec: TriggerWorkflow,
+	credential: { id: string; name: string } = spec.credential ?? CREDENTIAL,
+): Record<string, unknown> {
 	const kind = spec.downstream ?? 'noOp';
 	const usesToken = spec.parameters.authentication !== 'none';
 	const trigger = {
@@ -63,7 +66,7 @@ export function buildWorkflow(spec: TriggerWorkflow): Record<string, unknown> {
 		// import:workflow does not assign webhook ids; a fixed one gives a predictable URL.
 		webhookId: webhookId(spec.key),
 		parameters: spec.parameters,
-		...(usesToken ? { credentials: { [CREDENTIAL_TYPE]: spec.credential ?? CREDENTIAL } } : {}),
+		...(usesToken ? { credentials: { [CREDENTIAL_TYPE]: credential } } : {}),
 	};
 	return {
 		id: workflowId(spec.key),

@@ -8,7 +8,7 @@ const resourceList = RESOURCES.map((resource) => resource.plural).join(', ');
 // Notices keep only <a>, <ul> and <li>: the steps are a list.
 export const SETUP_HELP = [
 	'Connect AppDirect to this node (once, by hand: AppDirect has no API for it):<ul>',
-	'<li>Copy the Production URL from "Webhook URLs" above and publish this workflow.</li>',
+	'<li>Copy the Production URL from "Webhook URLs" above and publish this workflow (n8n 1.x: set it to Active).</li>',
 	'<li>In AppDirect open Manage > Marketplace > Settings > Integration > Webhooks and create a webhook.</li>',
 	'<li>Paste the URL, choose one resource type and its actions. Create one webhook per resource type (users, companies, subscriptions…), all with the same URL.</li>',
 	'<li>Authentication type: Token, with the same token as in this node\'s credential.</li>',

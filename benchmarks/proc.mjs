@@ -1,0 +1,66 @@
+// CPU time and memory of process trees, from /proc (Linux). A process tree is a process and all
+// its descendants: an n8n process with its supervisor and task runner, PostgreSQL with its backends.
+
+const CLK_TCK = 100; // getconf CLK_TCK on Linux x86-64
+
+import fs from 'node:fs';
+
+/** pid -> { ppid, cpuTicks (user + system) } for every process. */
+export function processTable() {
+	const table = new Map();
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			// comm may contain spaces and parentheses: the fields start after the last ')'.
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			table.set(Number(entry), { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) });
+		} catch {
+			// the process ended while we were reading
+		}
+	}
+	return table;
+}
+
+export function treePids(rootPid, table = processTable()) {
+	const pids = [rootPid];
+	for (let i = 0; i < pids.length; i++) {
+		for (const [pid, info] of table) if (info.ppid === pids[i]) pids.push(pid);
+	}
+	return pids.filter((pid) => table.has(pid));
+}
+
+/** CPU seconds (user + system) the tree has used so far (ended children that were waited for included). */
+export function treeCpuSeconds(rootPid, table = processTable()) {
+	return treePids(rootPid, table).reduce((sum, pid) => sum + table.get(pid).cpuTicks + childrenTicks(pid), 0) / CLK_TCK;
+}
+
+// cutime + cstime: CPU of children that ended (PostgreSQL backends of closed connections).
+function childrenTicks(pid) {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return Number(fields[13]) + Number(fields[14]);
+	} catch {
+		return 0;
+	}
+}
+
+function rssKiB(pid) {
+	try {
+		const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+		return match ? Number(match[1]) : 0;
+	} catch {
+		return 0;
+	}
+}
+
+export function treeRssMiB(rootPid, table = processTable()) {
+	return treePids(rootPid, table).reduce((sum, pid) => sum + rssKiB(pid), 0) / 1024;
+}
+
+/** Busy CPU seconds of the whole machine so far (all but idle and iowait). */
+export function machineBusySeconds() {
+	const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+	return (cpu.slice(0, 8).reduce((a, b) => a + b, 0) - cpu[3] - cpu[4]) / CLK_TCK;
+}

@@ -1,0 +1,98 @@
+// Starts a server program (PostgreSQL, Redis) the way instance.mjs starts n8n: under
+// scripts/n8n/supervise.mjs, as the leader of its own process group, so that it is stopped (and
+// its throw-away folder removed) even when the process that started it dies without cleaning up.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { isAlive } from '../n8n/instance.mjs';
+
+const supervisor = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'n8n', 'supervise.mjs');
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Every program still running from this process, killed on exit as a last resort.
+const running = new Set();
+process.once('exit', () => {
+	for (const program of running) program.killNow();
+});
+
+/**
+ * options: command, args, env, cwd, logFile (appended to), cleanupDir (removed if we die),
+ * stopSignal (what asks the program to shut down cleanly, default SIGTERM).
+ * Returns { pid, exited (promise), alive(), stop({ timeoutMs }), kill(), killNow() }.
+ */
+export function launchSupervised({ command, args = [], env = process.env, cwd, logFile, cleanupDir, stopSignal = 'SIGTERM' }) {
+	const logFd = fs.openSync(logFile, 'a');
+	fs.writeSync(logFd, `\n===== ${path.basename(command)} ${args.join(' ')} =====\n`);
+	const child = spawn(
+		process.execPath,
+		[supervisor, ...(cleanupDir ? [`--cleanup=${cleanupDir}`] : []), command, ...args],
+		{ env, cwd, detached: true, stdio: ['ignore', logFd, logFd] },
+	);
+	fs.closeSync(logFd);
+	child.unref();
+	const pgid = child.pid;
+	let exitInfo;
+	const exited = new Promise((resolve) => {
+		child.on('exit', (code, signal) => {
+			exitInfo = { code, signal };
+			resolve(exitInfo);
+		});
+	});
+	const signalGroup = (signal) => {
+		try {
+			process.kill(-pgid, signal);
+		} catch {
+			// already gone
+		}
+	};
+	const program = {
+		pid: pgid,
+		exited,
+		get exitInfo() {
+			return exitInfo;
+		},
+		alive: () => isAlive(pgid),
+		/** Asks for a clean shutdown, SIGKILL after timeoutMs; resolves once the whole group is gone. */
+		async stop({ timeoutMs = 15_000 } = {}) {
+			running.delete(program);
+			if (isAlive(pgid)) {
+				signalGroup(stopSignal);
+				const deadline = Date.now() + timeoutMs;
+				while (isAlive(pgid) && Date.now() < deadline) await sleep(50);
+				if (isAlive(pgid)) signalGroup('SIGKILL');
+				while (isAlive(pgid)) await sleep(50);
+			}
+		},
+		/** SIGKILL to the whole group: a crash, not a shutdown. */
+		async kill() {
+			running.delete(program);
+			signalGroup('SIGKILL');
+			while (isAlive(pgid)) await sleep(20);
+		},
+		killNow() {
+			if (isAlive(pgid)) signalGroup('SIGKILL');
+			if (cleanupDir) fs.rmSync(cleanupDir, { recursive: true, force: true });
+		},
+	};
+	running.add(program);
+	return program;
+}
+
+/** Polls fn until it returns something truthy; fails with the last error after timeoutMs. */
+export async function waitUntil(what, fn, { timeoutMs = 30_000, intervalMs = 100, program } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	let lastError;
+	for (;;) {
+		if (program && program.exitInfo) throw new Error(`${what}: the program exited (${JSON.stringify(program.exitInfo)})`);
+		try {
+			const value = await fn();
+			if (value) return value;
+		} catch (error) {
+			lastError = error;
+		}
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+		await sleep(intervalMs);
+	}
+}
