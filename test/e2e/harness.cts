@@ -40,6 +40,8 @@ export interface Harness {
 	url(key: string): string;
 	/** The id n8n gave a credential the tests named `id` (the same id, unless n8n chose its own). */
 	credentialId(id: string): string;
+	/** Saves a new token in a credential the tests named `id`, as a user editing it does. */
+	changeToken(id: string, token: string): Promise<void>;
 	/** Posts a notification exactly as AppDirect does (scripts/send.mjs). */
 	send(key: string, notification: unknown, options?: { legacy?: boolean; body?: string; token?: string }): Promise<Sent>;
 	/** Stops n8n. */
@@ -108,6 +110,17 @@ export async function startHarness(specs: TriggerWorkflow[], token: string, cred
 		nodeOutputs,
 		url,
 		credentialId: (id) => credentialIds.get(id) ?? id,
+		async changeToken(id, token) {
+			const actual = credentialIds.get(id) ?? id;
+			try {
+				await instance.api('PATCH', `/credentials/${actual}`, { data: { token } });
+			} catch (error) {
+				// The public API has no PATCH for credentials before n8n 2.x (405): use the editor's call.
+				if ((error as { status?: number }).status !== 405) throw error;
+				const name = [CREDENTIAL, ...credentials].find((credential) => credential.id === id)?.name;
+				await instance.rest('PATCH', `/credentials/${actual}`, { name, type: CREDENTIAL_TYPE, data: { token } });
+			}
+		},
 		async send(key, notification, options = {}) {
 			const { status, text } = await sendNotification(url(key), notification, { token, ...options });
 			answerTexts.push(text);

@@ -631,9 +631,9 @@ describe('version 2 remembers its token for at most 10 seconds', () => {
 		const changed = (credential: { id: string }) => `${credential.id}-changed-${randomBytes(8).toString('hex')}`;
 		const [oldNext, newNext, v1Next] = [changed(rotateOld), changed(rotateNew), changed(rotateV1)];
 		const since = Date.now();
-		await h.n8n.api('PATCH', `/credentials/${h.credentialId(rotateOld.id)}`, { data: { token: oldNext } });
-		await h.n8n.api('PATCH', `/credentials/${h.credentialId(rotateNew.id)}`, { data: { token: newNext } });
-		await h.n8n.api('PATCH', `/credentials/${h.credentialId(rotateV1.id)}`, { data: { token: v1Next } });
+		await h.changeToken(rotateOld.id, oldNext);
+		await h.changeToken(rotateNew.id, newNext);
+		await h.changeToken(rotateV1.id, v1Next);
 		await h.n8n.api('DELETE', `/credentials/${h.credentialId(revoke.id)}`);
 
 		// Version 1 reads the credential for every request: the change counts at once.
