@@ -4,6 +4,7 @@
 const CLK_TCK = 100; // getconf CLK_TCK on Linux x86-64
 
 import fs from 'node:fs';
+import path from 'node:path';
 
 /** pid -> { ppid, cpuTicks (user + system) } for every process. */
 export function processTable() {
@@ -55,8 +56,22 @@ function rssKiB(pid) {
 	}
 }
 
+/** Resident memory of one process (0 once it has ended). */
+export function rssMiB(pid) {
+	return rssKiB(pid) / 1024;
+}
+
 export function treeRssMiB(rootPid, table = processTable()) {
 	return treePids(rootPid, table).reduce((sum, pid) => sum + rssKiB(pid), 0) / 1024;
+}
+
+/** The command line with each part's folders left out, e.g. "node n8n start"; "?" once it has ended. */
+export function commandOf(pid) {
+	try {
+		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).map((part) => path.basename(part)).join(' ');
+	} catch {
+		return '?';
+	}
 }
 
 /** Busy CPU seconds of the whole machine so far (all but idle and iowait). */

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// End-to-end cost of the AppDirect Trigger inside a real n8n, next to n8n's own Webhook node,
-// in one run on one instance (SQLite, regular mode, loopback only).
-// Usage: npm run build && node benchmarks/throughput.mjs [--requests N] [--concurrency C]
-//        [--rounds R] [--warmup W] [--large N] [--large-concurrency C] [--webhook-v1]
-//        [--appdirect-auth token|none] [--webhook-auth none|header] [--expression-engine vm|legacy]
+// What one AppDirect notification costs inside a real n8n (SQLite, regular mode, loopback only),
+// side by side with what a user would build instead, in one run:
+//   (a) Webhook node, no auth → NoOp                      the floor inside n8n
+//   (b) Webhook node + Header Auth → Switch (4 rules) → 4 NoOps: what a user builds without us
+//   (c) AppDirect Trigger v2, token, one output per event (4) → NoOps
+//   (d) AppDirect Trigger v2, no auth
+// each under n8n's defaults and under expression-engine settings an operator may choose, one
+// n8n per setting; (b) and (c) in both answer modes; then a long run of (c) for memory.
+// Usage: npm run bench:n8n            (npm run build && node benchmarks/throughput.mjs)
+//        node benchmarks/throughput.mjs --help
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -16,80 +21,125 @@ import { parseArgs } from 'node:util';
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import { startN8n } from '../scripts/n8n/instance.mjs';
+import { summarizeProfiles } from './profile.mjs';
+import { commandOf, machineBusySeconds, rssMiB, treeCpuSeconds, treePids, treeRssMiB } from './proc.mjs';
 
 const require = createRequire(import.meta.url);
 const { sampleNotification, largeSubscription } = require('../samples/index.js');
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+// ---------- what can be measured ----------
+
+const TUNED_POOL_SIZE = '2';
+/** One n8n instance each. `env` is added to n8n's environment; nothing else differs. */
+const CONFIGS = {
+	defaults: { label: "n8n's defaults", env: {} },
+	compile: { label: 'COMPILE_CACHE=true', env: { N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true' } },
+	pool: { label: `POOL_SIZE=${TUNED_POOL_SIZE}`, env: { N8N_EXPRESSION_ENGINE_POOL_SIZE: TUNED_POOL_SIZE } },
+	lazy: { label: 'LAZY_ACQUIRE=true', env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } },
+	tuned: {
+		label: `LAZY_ACQUIRE=true, COMPILE_CACHE=true, POOL_SIZE=${TUNED_POOL_SIZE}`,
+		env: {
+			N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
+			N8N_EXPRESSION_ENGINE_COMPILE_CACHE: 'true',
+			N8N_EXPRESSION_ENGINE_POOL_SIZE: TUNED_POOL_SIZE,
+		},
+	},
+	legacy: { label: 'ENGINE=legacy (diagnostic only)', env: { N8N_EXPRESSION_ENGINE: 'legacy' } },
+};
+
+const EVENTS = ['subscription.added', 'subscription.removed', 'user.added', 'company.changed'];
+const OUTPUTS = EVENTS.map((event, index) => `Out ${index}: ${event}`);
+
+/** One workflow each, so that each one's executions can be counted on their own. */
+const SCENARIOS = {
+	a: { id: 'benchA0000000000', kind: 'webhook', auth: false, route: false, answer: 'immediately', label: '(a) Webhook, no auth → NoOp' },
+	b: { id: 'benchB0000000000', kind: 'webhook', auth: true, route: true, answer: 'immediately', label: '(b) Webhook + Header Auth → Switch → NoOps' },
+	bLast: { id: 'benchBLast000000', kind: 'webhook', auth: true, route: true, answer: 'whenFinished', label: '(b) same, answer when finished' },
+	c: { id: 'benchC0000000000', kind: 'appdirect', version: 2, auth: true, answer: 'immediately', label: '(c) AppDirect Trigger v2, token → NoOps' },
+	cLast: { id: 'benchCLast000000', kind: 'appdirect', version: 2, auth: true, answer: 'whenFinished', label: '(c) same, answer when finished' },
+	d: { id: 'benchD0000000000', kind: 'appdirect', version: 2, auth: false, answer: 'immediately', label: '(d) AppDirect Trigger v2, no auth → NoOps' },
+	c1: { id: 'benchC1000000000', kind: 'appdirect', version: 1, auth: true, answer: 'immediately', label: 'AppDirect Trigger v1, token → NoOps (control: before v2)' },
+	aLarge: { id: 'benchALarge00000', kind: 'webhook', auth: false, route: false, answer: 'immediately', large: true, label: '(a) Webhook, no auth, ~1 MB body' },
+	cLarge: { id: 'benchCLarge00000', kind: 'appdirect', version: 2, auth: true, answer: 'immediately', large: true, label: '(c) AppDirect Trigger v2, token, ~1 MB body' },
+};
+const ALL_SMALL = ['a', 'b', 'bLast', 'c', 'cLast', 'd', 'c1'];
+const PLAN_DEFAULT = 'defaults:a,b,bLast,c,cLast,d,c1,aLarge,cLarge;compile:a,b,c;pool:a,c;lazy:a,b,c;tuned:a,b,bLast,c,cLast,d,c1';
+
 const { values: opts } = parseArgs({
 	options: {
-		requests: { type: 'string', default: '600' },
+		plan: { type: 'string', default: PLAN_DEFAULT },
+		requests: { type: 'string', default: '250' },
 		concurrency: { type: 'string', default: '8' },
-		rounds: { type: 'string', default: '4' },
+		rounds: { type: 'string', default: '3' },
 		warmup: { type: 'string', default: '30' },
-		large: { type: 'string', default: '24' },
+		large: { type: 'string', default: '16' },
 		'large-concurrency': { type: 'string', default: '2' },
-		'expression-engine': { type: 'string' },
-		'webhook-v1': { type: 'boolean', default: false },
-		'appdirect-auth': { type: 'string', default: 'token' },
-		'webhook-auth': { type: 'string', default: 'none' },
+		soak: { type: 'string', default: '20000' },
+		'soak-config': { type: 'string', default: 'tuned' },
+		'soak-scenario': { type: 'string', default: 'c' },
+		'soak-batch': { type: 'string', default: '1000' },
+		profile: { type: 'boolean', default: false },
+		out: { type: 'string' },
+		package: { type: 'string' },
 		help: { type: 'boolean', short: 'h', default: false },
 	},
 });
 if (opts.help) {
 	console.log(`Usage: npm run build && node benchmarks/throughput.mjs [options]
 
-  --requests N            measured requests per small-body scenario (default 600)
-  --concurrency C         requests in flight for small bodies (default 8)
-  --rounds R              batches per scenario; which side goes first rotates (default 4)
-  --warmup W              unmeasured requests per workflow before measuring (default 30)
-  --large N               measured ~1 MB requests per large-body scenario; 0 skips them (default 24)
-  --large-concurrency C   requests in flight for ~1 MB bodies (default 2)
-  --webhook-v1            adds a third small-body side: the Webhook node at typeVersion 1, which
-                          n8n 2.41 handles on the same code path as any non-Webhook trigger
-  --appdirect-auth A      the AppDirect Trigger's authentication, token (default) or none:
-                          none shows what the credential lookup costs
-  --webhook-auth A        the Webhook nodes' authentication, none (default) or header (Header Auth
-                          credential checking the same x-appdirect-webhook-token header)
-  --expression-engine E   sets N8N_EXPRESSION_ENGINE (vm or legacy) for a diagnostic run;
-                          default: n8n's own default (vm in n8n 2.41)`);
+  --plan P               which n8n settings and scenarios, "config:scenario,…;config:…"
+                         (default ${PLAN_DEFAULT})
+                         configs: ${Object.keys(CONFIGS).join(', ')}
+                         scenarios: ${Object.keys(SCENARIOS).join(', ')}
+  --requests N           measured requests per small-body scenario (default 250)
+  --concurrency C        requests in flight for small bodies (default 8)
+  --rounds R             batches per scenario; the order of the scenarios rotates (default 3)
+  --warmup W             unmeasured requests per workflow before measuring (default 30; 4 for ~1 MB)
+  --large N              measured ~1 MB requests per large-body scenario (default 16)
+  --large-concurrency C  requests in flight for ~1 MB bodies (default 2)
+  --soak N               notifications of (c) in the memory run; 0 skips it (default 20000)
+  --soak-config C        the settings of the memory run (default tuned)
+  --soak-scenario S      what the memory run sends (default c; a is the control)
+  --soak-batch N         notifications per batch in the memory run (default 1000)
+  --profile              n8n runs with --cpu-prof; prints where its CPU went (slower: not for figures);
+                         the profiles stay in benchmarks/results/profiles-<time>/
+  --out FILE             raw results as JSON (default benchmarks/results/throughput-<time>.json)
+  --package FILE         an n8n-nodes-appdirect tarball to test instead of packing this tree`);
 	process.exit(0);
 }
-const positive = (name, min = 1) => {
+const integer = (name, min = 1) => {
 	const value = Number(opts[name]);
 	if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}`);
 	return value;
 };
-const REQUESTS = positive('requests');
-const CONCURRENCY = positive('concurrency');
-const ROUNDS = positive('rounds');
-const WARMUP = positive('warmup', 0);
-const LARGE = positive('large', 0);
-const LARGE_CONCURRENCY = positive('large-concurrency');
-const WEBHOOK_V1 = opts['webhook-v1'];
-const oneOf = (name, allowed) => {
-	if (opts[name] !== undefined && !allowed.includes(opts[name])) throw new Error(`--${name} must be ${allowed.join(' or ')}`);
-	return opts[name];
-};
-const AUTH = oneOf('appdirect-auth', ['token', 'none']);
-const WEBHOOK_AUTH = oneOf('webhook-auth', ['none', 'header']);
-const ENGINE = oneOf('expression-engine', ['vm', 'legacy']);
+const REQUESTS = integer('requests');
+const CONCURRENCY = integer('concurrency');
+const ROUNDS = integer('rounds');
+const WARMUP = integer('warmup', 0);
+const LARGE = integer('large', 0);
+const LARGE_CONCURRENCY = integer('large-concurrency');
+const SOAK = integer('soak', 0);
+const SOAK_BATCH = integer('soak-batch');
+const SOAK_CONFIG = opts['soak-config'];
+if (!CONFIGS[SOAK_CONFIG]) throw new Error(`--soak-config must be one of ${Object.keys(CONFIGS).join(', ')}`);
+const SOAK_SCENARIO = opts['soak-scenario'];
+if (!SCENARIOS[SOAK_SCENARIO] || SCENARIOS[SOAK_SCENARIO].large) throw new Error('--soak-scenario must be a small-body scenario');
+
+/** [{ config, scenarios }] in the order given. */
+const PLAN = opts.plan.split(';').filter(Boolean).map((part) => {
+	const [config, list = ALL_SMALL.join(',')] = part.split(':');
+	if (!CONFIGS[config]) throw new Error(`unknown config "${config}" in --plan`);
+	const scenarios = list.split(',').filter(Boolean).filter((key) => LARGE > 0 || !SCENARIOS[key]?.large);
+	for (const key of scenarios) if (!SCENARIOS[key]) throw new Error(`unknown scenario "${key}" in --plan`);
+	return { config, scenarios };
+});
 
 const TOKEN = randomBytes(16).toString('hex');
-const CREDENTIAL = { id: 'benchAppDirTok01', name: 'AppDirect webhook token (benchmark)' };
 // Public API credential ids are at most 16 characters.
+const CREDENTIAL = { id: 'benchAppDirTok01', name: 'AppDirect webhook token (benchmark)' };
 const HEADER_CREDENTIAL = { id: 'benchHeaderAuth1', name: 'Header auth (benchmark)' };
-const EVENTS = ['subscription.added', 'subscription.removed', 'user.added', 'company.changed'];
-const hookAuth = WEBHOOK_AUTH === 'header' ? 'header auth' : 'no auth';
-// One workflow per scenario, so that each one's executions can be counted on their own.
-const WORKFLOWS = {
-	baseSmall: { id: 'benchBaseSmall00', kind: 'webhook', label: `Webhook node (${hookAuth}) → NoOp`, body: '~1–2 KB' },
-	appSmall: { id: 'benchAppDSmall00', kind: 'appdirect', label: `AppDirect Trigger (${AUTH}, 4 outputs) → NoOp`, body: '~1–2 KB' },
-	v1Small: { id: 'benchHookV1Small', kind: 'webhookV1', label: `Webhook node v1 (${hookAuth}, control) → NoOp`, body: '~1–2 KB' },
-	baseLarge: { id: 'benchBaseLarge00', kind: 'webhook', label: `Webhook node (${hookAuth}) → NoOp`, body: '~1 MB' },
-	appLarge: { id: 'benchAppDLarge00', kind: 'appdirect', label: `AppDirect Trigger (${AUTH}, 4 outputs) → NoOp`, body: '~1 MB' },
-};
 
 const T0 = performance.now();
 const log = (message) => process.stderr.write(`[bench +${((performance.now() - T0) / 1000).toFixed(1)}s] ${message}\n`);
@@ -98,47 +148,83 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---------- workflows ----------
 
 function noOp(name, index) {
-	return { id: `noop-${index}`, name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [300, index * 120], parameters: {} };
+	return { id: `noop-${index}`, name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, index * 120], parameters: {} };
+}
+
+const RESOURCE_OF = (event) => event.split('.')[0].toUpperCase();
+const ACTION_OF = (event) => event.split('.')[1].toUpperCase();
+
+/** Switch v3.4 in rules mode: one rule per event on resource.type AND resourceAction, as a user would set it up. */
+function switchNode() {
+	const condition = (id, field, value) => ({
+		id,
+		leftValue: `={{ $json.body.${field} }}`,
+		rightValue: value,
+		operator: { type: 'string', operation: 'equals' },
+	});
+	return {
+		id: 'switch',
+		name: 'Switch',
+		type: 'n8n-nodes-base.switch',
+		typeVersion: 3.4,
+		position: [300, 0],
+		parameters: {
+			mode: 'rules',
+			rules: {
+				values: EVENTS.map((event, index) => ({
+					conditions: {
+						options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 3 },
+						conditions: [condition(`type-${index}`, 'resource.type', RESOURCE_OF(event)), condition(`action-${index}`, 'resourceAction', ACTION_OF(event))],
+						combinator: 'and',
+					},
+					renameOutput: true,
+					outputKey: event,
+				})),
+			},
+			options: {},
+		},
+	};
 }
 
 function webhookWorkflow(key) {
-	const { id, kind } = WORKFLOWS[key];
+	const scenario = SCENARIOS[key];
+	const branches = scenario.route ? OUTPUTS : ['NoOp'];
+	const webhook = {
+		id: 'trigger',
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2.1,
+		position: [0, 0],
+		// import:workflow assigns no webhook id; a fixed one gives a known URL.
+		webhookId: `bench-${key}`,
+		// The Webhook node's path is the whole URL path (no webhook id in it): keep it unique.
+		parameters: {
+			httpMethod: 'POST',
+			path: `bench-${key}`,
+			responseMode: scenario.answer === 'whenFinished' ? 'lastNode' : 'onReceived',
+			...(scenario.answer === 'whenFinished' ? { responseData: 'noData' } : {}),
+			...(scenario.auth ? { authentication: 'headerAuth' } : {}),
+			options: {},
+		},
+		...(scenario.auth ? { credentials: { httpHeaderAuth: HEADER_CREDENTIAL } } : {}),
+	};
+	const connect = (targets) => targets.map((node) => [{ node, type: 'main', index: 0 }]);
 	return {
-		id,
+		id: scenario.id,
 		name: `Benchmark ${key}`,
 		active: false,
 		settings: { executionOrder: 'v1' },
-		nodes: [
-			{
-				id: 'trigger',
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				// 2.1 is what the editor adds today; 1 is the control (see --webhook-v1).
-				typeVersion: kind === 'webhookV1' ? 1 : 2.1,
-				position: [0, 0],
-				// import:workflow assigns no webhook id; a fixed one gives a known URL.
-				webhookId: `bench-${key}`,
-				// The Webhook node's path is the whole URL path (no webhook id in it): keep it unique.
-				parameters: {
-					httpMethod: 'POST',
-					path: `bench-${key}`,
-					responseMode: 'onReceived',
-					...(WEBHOOK_AUTH === 'header' ? { authentication: 'headerAuth' } : {}),
-					options: {},
-				},
-				...(WEBHOOK_AUTH === 'header' ? { credentials: { httpHeaderAuth: HEADER_CREDENTIAL } } : {}),
-			},
-			noOp('NoOp', 0),
-		],
-		connections: { Webhook: { main: [[{ node: 'NoOp', type: 'main', index: 0 }]] } },
+		nodes: [webhook, ...(scenario.route ? [switchNode()] : []), ...branches.map(noOp)],
+		connections: scenario.route
+			? { Webhook: { main: connect(['Switch']) }, Switch: { main: connect(OUTPUTS) } }
+			: { Webhook: { main: connect(['NoOp']) } },
 	};
 }
 
 function appDirectWorkflow(key) {
-	const { id } = WORKFLOWS[key];
-	const outs = EVENTS.map((event, index) => `Out ${index}: ${event}`);
+	const scenario = SCENARIOS[key];
 	return {
-		id,
+		id: scenario.id,
 		name: `Benchmark ${key}`,
 		active: false,
 		settings: { executionOrder: 'v1' },
@@ -147,98 +233,74 @@ function appDirectWorkflow(key) {
 				id: 'trigger',
 				name: 'AppDirect Trigger',
 				type: 'n8n-nodes-appdirect.appDirectTrigger',
-				typeVersion: 1,
+				typeVersion: scenario.version,
 				position: [0, 0],
 				webhookId: `bench-${key}`,
-				parameters: { authentication: AUTH, events: EVENTS, splitBy: 'event', unmatched: 'ignore', respond: 'immediately' },
-				...(AUTH === 'token' ? { credentials: { appDirectWebhookTokenApi: CREDENTIAL } } : {}),
+				parameters: {
+					authentication: scenario.auth ? 'token' : 'none',
+					events: EVENTS,
+					splitBy: 'event',
+					unmatched: 'ignore',
+					respond: scenario.answer,
+				},
+				...(scenario.auth ? { credentials: { appDirectWebhookTokenApi: CREDENTIAL } } : {}),
 			},
-			...outs.map(noOp),
+			...OUTPUTS.map(noOp),
 		],
-		connections: {
-			'AppDirect Trigger': { main: outs.map((node) => [{ node, type: 'main', index: 0 }]) },
-		},
+		connections: { 'AppDirect Trigger': { main: OUTPUTS.map((node) => [{ node, type: 'main', index: 0 }]) } },
 	};
 }
 
+const workflowOf = (key) => (SCENARIOS[key].kind === 'appdirect' ? appDirectWorkflow(key) : webhookWorkflow(key));
+
 /** Webhook spec as startN8n's waitForWebhook wants it: URL = /webhook/<webhookId>[/<path>]. */
 function webhookOf(key) {
-	return WORKFLOWS[key].kind !== 'appdirect'
-		? { webhookId: `bench-${key}`, path: '', method: 'POST' }
-		: { webhookId: `bench-${key}`, path: 'appdirect', method: 'POST' };
+	return SCENARIOS[key].kind === 'appdirect'
+		? { webhookId: `bench-${key}`, path: 'appdirect', method: 'POST' }
+		: { webhookId: `bench-${key}`, path: '', method: 'POST' };
 }
 
 function urlOf(n8n, key) {
+	if (SCENARIOS[key].kind === 'webhook') return `${n8n.baseUrl}/webhook/bench-${key}`;
 	const { webhookId, path: webhookPath } = webhookOf(key);
 	return n8n.productionWebhookUrl(webhookId, webhookPath);
 }
 
 // ---------- /proc: RSS and CPU of the n8n process tree ----------
 
-const CLK_TCK = 100; // getconf CLK_TCK on Linux x86-64
-
-function processTable() {
-	const table = new Map();
-	for (const entry of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-			// comm may contain spaces and parentheses: fields start after the last ')'.
-			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			table.set(Number(entry), { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) });
-		} catch {
-			// the process ended while we were reading
-		}
-	}
-	return table;
-}
-
-function treePids(rootPid, table = processTable()) {
-	const pids = [rootPid];
-	for (let i = 0; i < pids.length; i++) {
-		for (const [pid, info] of table) if (info.ppid === pids[i]) pids.push(pid);
-	}
-	return pids.filter((pid) => table.has(pid));
-}
-
-function rssKiB(pid) {
-	try {
-		const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
-		return match ? Number(match[1]) : 0;
-	} catch {
-		return 0;
-	}
-}
-
-function treeRssMiB(rootPid) {
-	return treePids(rootPid).reduce((sum, pid) => sum + rssKiB(pid), 0) / 1024;
-}
-
-function treeBreakdown(rootPid) {
-	return treePids(rootPid).map((pid) => {
-		let cmd = '';
-		try {
-			cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).map((part) => path.basename(part)).join(' ');
-		} catch {
-			cmd = '?';
-		}
-		return { pid, cmd: cmd.slice(0, 70), rssMiB: rssKiB(pid) / 1024 };
-	});
+/** The `n8n start` process itself (not the supervisor, not the task runner). */
+function mainPid(rootPid) {
+	return treePids(rootPid).find((pid) => / n8n start$|\bn8n start\b/.test(commandOf(pid)) && !/supervise/.test(commandOf(pid))) ?? rootPid;
 }
 
 /** CPU seconds so far: the whole machine (busy), the n8n tree and this client. */
 function cpuSnapshot(rootPid) {
-	const cpuLine = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-	// user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
-	const busy = cpuLine.slice(0, 8).reduce((a, b) => a + b, 0) - cpuLine[3] - cpuLine[4];
-	const table = processTable();
-	const n8n = treePids(rootPid, table).reduce((sum, pid) => sum + table.get(pid).cpuTicks, 0);
 	const usage = process.cpuUsage();
-	return { busy: busy / CLK_TCK, n8n: n8n / CLK_TCK, self: (usage.user + usage.system) / 1e6, wall: performance.now() / 1000 };
+	return { busy: machineBusySeconds(), n8n: treeCpuSeconds(rootPid), self: (usage.user + usage.system) / 1e6, wall: performance.now() / 1000 };
 }
 
-function cpuDelta(a, b) {
-	return { busy: b.busy - a.busy, n8n: b.n8n - a.n8n, self: b.self - a.self, wall: b.wall - a.wall };
+const cpuDelta = (a, b) => ({ busy: b.busy - a.busy, n8n: b.n8n - a.n8n, self: b.self - a.self, wall: b.wall - a.wall });
+
+// ---------- n8n's expression-engine counters (/metrics) ----------
+
+/** Bridges (isolates) handed out and expressions evaluated so far, from n8n's Prometheus endpoint. */
+async function engineCounters(n8n) {
+	try {
+		const text = await (await fetch(`${n8n.baseUrl}/metrics`)).text();
+		const value = (name) => {
+			const line = text.split('\n').find((row) => row.startsWith(`${name} `) || row.startsWith(`${name}{`));
+			return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+		};
+		return {
+			isolates: value('n8n_expression_pool_acquired_total'),
+			evaluations: value('n8n_expression_evaluation_duration_seconds_count'),
+			// Only with N8N_METRICS_INCLUDE_DEFAULT_METRICS (the memory run).
+			heapUsedMiB: value('n8n_nodejs_heap_size_used_bytes') / 2 ** 20,
+			externalMiB: value('n8n_nodejs_external_memory_bytes') / 2 ** 20,
+		};
+	} catch {
+		return { isolates: NaN, evaluations: NaN, heapUsedMiB: NaN, externalMiB: NaN };
+	}
 }
 
 // ---------- HTTP client ----------
@@ -257,10 +319,10 @@ function post(agent, url, body, headers) {
 	});
 }
 
-/** Sends every body once with `concurrency` requests in flight; bounded by bodies.length. */
+/** Sends every body once with `concurrency` requests in flight. */
 async function sendAll(url, bodies, concurrency) {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-	// The same headers for every side: the Webhook node ignores the token unless --webhook-auth header.
+	// The same headers everywhere; (a) and (d) ignore the token.
 	const headers = { 'content-type': 'application/json; charset=utf-8', 'x-appdirect-webhook-token': TOKEN };
 	const latencies = new Array(bodies.length);
 	const failures = [];
@@ -318,74 +380,16 @@ async function drain(n8n, workflowId, count, timeoutMs = 120_000) {
 	return executions;
 }
 
-// ---------- statistics ----------
-
-function percentile(sorted, p) {
-	if (sorted.length === 0) return NaN;
-	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function newScenario(label, body) {
-	return {
-		label,
-		body,
-		requests: 0,
-		latencies: [],
-		failures: [],
-		wallMs: 0,
-		completeMs: 0,
-		executions: 0,
-		notSuccess: 0,
-		cpu: { busy: 0, n8n: 0, self: 0, wall: 0 },
-		rssBefore: undefined,
-		rssAfter: undefined,
-		rssPeak: 0,
-	};
-}
-
-/** One measured batch: send, wait for the executions, account everything to `scenario`. */
-async function batch(n8n, scenario, workflowKey, bodies, concurrency) {
-	const { id } = WORKFLOWS[workflowKey];
-	const url = urlOf(n8n, workflowKey);
-	const rssStart = treeRssMiB(n8n.pid);
-	scenario.rssBefore ??= rssStart;
-	let peak = rssStart;
-	const sampler = setInterval(() => (peak = Math.max(peak, treeRssMiB(n8n.pid))), 200);
-	const cpuStart = cpuSnapshot(n8n.pid);
-	const startEpoch = Date.now();
-	const sent = await sendAll(url, bodies, concurrency);
-	// Failed requests start no execution: do not wait the full deadline for them.
-	const executions = await drain(n8n, id, bodies.length, sent.failures.length ? 10_000 : 120_000);
-	const cpuEnd = cpuSnapshot(n8n.pid);
-	clearInterval(sampler);
-	const rssEnd = treeRssMiB(n8n.pid);
-	scenario.rssAfter = rssEnd;
-	scenario.rssPeak = Math.max(scenario.rssPeak, peak, rssEnd);
-	scenario.requests += bodies.length;
-	scenario.latencies.push(...sent.latencies);
-	scenario.failures.push(...sent.failures);
-	scenario.wallMs += sent.wallMs;
-	// From the first request to the last execution n8n marked as stopped (same machine clock).
-	const lastStop = Math.max(...executions.map((execution) => Date.parse(execution.stoppedAt)).filter(Number.isFinite));
-	scenario.completeMs += Number.isFinite(lastStop) ? Math.max(lastStop - startEpoch, sent.wallMs) : NaN;
-	scenario.executions += executions.length;
-	scenario.notSuccess += executions.filter((execution) => execution.status !== 'success').length;
-	const delta = cpuDelta(cpuStart, cpuEnd);
-	for (const key of Object.keys(delta)) scenario.cpu[key] += delta[key];
-	if (executions.length !== bodies.length) {
-		log(`!!! ${scenario.label}: ${bodies.length} requests but ${executions.length} new executions`);
-	}
-}
-
 // ---------- bodies ----------
 
-function smallBodies(count) {
-	return Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(sampleNotification(EVENTS[i % EVENTS.length], { fresh: true }))));
+function smallBodies(count, offset = 0) {
+	return Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(sampleNotification(EVENTS[(i + offset) % EVENTS.length], { fresh: true }))));
 }
 
+let largeTemplate;
 function largeBodies(count) {
-	const template = largeSubscription(5000);
-	return Array.from({ length: count }, () => Buffer.from(JSON.stringify({ ...template, uuid: randomUUID() })));
+	largeTemplate ??= largeSubscription(5000);
+	return Array.from({ length: count }, () => Buffer.from(JSON.stringify({ ...largeTemplate, uuid: randomUUID() })));
 }
 
 /** Splits `total` into `parts` nearly equal batch sizes. */
@@ -393,200 +397,455 @@ function split(total, parts) {
 	return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0)).filter((n) => n > 0);
 }
 
-// ---------- output ----------
+// ---------- statistics ----------
+
+function percentile(sorted, p) {
+	if (sorted.length === 0) return NaN;
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function newResult(config, key) {
+	return {
+		config,
+		scenario: key,
+		label: SCENARIOS[key].label,
+		body: SCENARIOS[key].large ? '~1 MB' : '~1–2 KB',
+		requests: 0,
+		latencies: [],
+		failures: [],
+		wallMs: 0,
+		executions: 0,
+		notSuccess: 0,
+		cpu: { busy: 0, n8n: 0, self: 0, wall: 0 },
+		engine: { isolates: 0, evaluations: 0 },
+		rssPeak: 0,
+		batches: [],
+	};
+}
+
+/** One measured batch: send, wait for the executions, account everything to `result`. */
+async function batch(n8n, result, bodies, concurrency) {
+	const { id } = SCENARIOS[result.scenario];
+	const url = urlOf(n8n, result.scenario);
+	let peak = treeRssMiB(n8n.pid);
+	const sampler = setInterval(() => (peak = Math.max(peak, treeRssMiB(n8n.pid))), 200);
+	const engineStart = await engineCounters(n8n);
+	const cpuStart = cpuSnapshot(n8n.pid);
+	const sent = await sendAll(url, bodies, concurrency);
+	// Failed requests start no execution: do not wait the full deadline for them.
+	const executions = await drain(n8n, id, bodies.length, sent.failures.length ? 10_000 : 120_000);
+	const cpuEnd = cpuSnapshot(n8n.pid);
+	const engineEnd = await engineCounters(n8n);
+	clearInterval(sampler);
+	const rssEnd = treeRssMiB(n8n.pid);
+	const delta = cpuDelta(cpuStart, cpuEnd);
+	result.rssPeak = Math.max(result.rssPeak, peak, rssEnd);
+	result.requests += bodies.length;
+	result.latencies.push(...sent.latencies);
+	result.failures.push(...sent.failures);
+	result.wallMs += sent.wallMs;
+	result.executions += executions.length;
+	result.notSuccess += executions.filter((execution) => execution.status !== 'success').length;
+	for (const key of Object.keys(delta)) result.cpu[key] += delta[key];
+	result.engine.isolates += engineEnd.isolates - engineStart.isolates;
+	result.engine.evaluations += engineEnd.evaluations - engineStart.evaluations;
+	result.batches.push({
+		requests: bodies.length,
+		wallMs: sent.wallMs,
+		n8nCpuS: delta.n8n,
+		busyCpuS: delta.busy,
+		executions: executions.length,
+		rssEndMiB: rssEnd,
+		isolates: engineEnd.isolates - engineStart.isolates,
+		evaluations: engineEnd.evaluations - engineStart.evaluations,
+	});
+	if (executions.length !== bodies.length) log(`!!! ${result.config}/${result.scenario}: ${bodies.length} requests but ${executions.length} new executions`);
+}
+
+// ---------- one n8n per setting ----------
+
+let current;
+let packDir;
+async function stopCurrent() {
+	const instance = current;
+	current = undefined;
+	if (instance) {
+		log('stopping n8n');
+		await instance.stop().catch((error) => log(`stop failed: ${error.message}`));
+	}
+}
+
+async function withN8n(config, keys, tarball, profileDir, run, extraEnv = {}) {
+	log(`starting n8n with ${CONFIGS[config].label}`);
+	const env = {
+		...CONFIGS[config].env,
+		// Only to read the expression engine's counters; n8n counts them whether or not this is on.
+		N8N_METRICS: 'true',
+		N8N_METRICS_INCLUDE_DEFAULT_METRICS: 'false',
+		...extraEnv,
+		N8N_METRICS_INCLUDE_WORKFLOW_EXECUTION_DURATION: 'false',
+		...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+	};
+	// Default log level: startN8n waits for an info line ("Editor is now accessible").
+	current = await startN8n({ packages: [tarball], workflows: keys.map(workflowOf), publish: false, env });
+	// A new database: execution ids start again.
+	lastId.clear();
+	const n8n = current;
+	log(`n8n ready on ${n8n.baseUrl} (pid ${n8n.pid})`);
+	// Published after the credentials exist, like a user would (and like the e2e tests do).
+	await n8n.api('POST', '/credentials', { ...CREDENTIAL, type: 'appDirectWebhookTokenApi', data: { token: TOKEN } });
+	// Checks the same header the AppDirect Trigger checks, so both sides authenticate alike.
+	await n8n.api('POST', '/credentials', { ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'x-appdirect-webhook-token', value: TOKEN } });
+	for (const key of keys) {
+		await n8n.api('POST', `/workflows/${SCENARIOS[key].id}/publish`, {});
+		await n8n.waitForPublished(SCENARIOS[key].id);
+		await n8n.waitForWebhook(webhookOf(key));
+	}
+	try {
+		return await run(n8n);
+	} finally {
+		await stopCurrent();
+	}
+}
+
+/** Exactly one branch ran after the trigger (and the Switch): the routing really happened. */
+async function checkRouting(n8n, key) {
+	const newest = await n8n.api('GET', `/executions?workflowId=${SCENARIOS[key].id}&limit=1&includeData=true`);
+	const ran = Object.keys(newest.data?.[0]?.data?.resultData?.runData ?? {});
+	const branches = ran.filter((name) => name.startsWith('Out ') || name === 'NoOp');
+	return { key, ran, ok: branches.length === 1 };
+}
+
+async function measureConfig(config, keys, tarball, profileDir) {
+	return await withN8n(config, keys, tarball, profileDir, async (n8n) => {
+		const idle = treeRssMiB(n8n.pid);
+		// Warm-up: JIT, SQLite pages, node loading; counted in the totals, not in the figures.
+		const warm = {};
+		for (const key of keys) {
+			warm[key] = SCENARIOS[key].large ? largeBodies(Math.min(WARMUP, 4)) : smallBodies(WARMUP);
+			if (warm[key].length === 0) continue;
+			log(`${config}: warm-up, ${warm[key].length} requests to ${key}`);
+			const sent = await sendAll(urlOf(n8n, key), warm[key], SCENARIOS[key].large ? LARGE_CONCURRENCY : CONCURRENCY);
+			const executions = await drain(n8n, SCENARIOS[key].id, warm[key].length);
+			if (sent.failures.length || executions.length !== warm[key].length) {
+				log(`!!! warm-up ${key}: ${warm[key].length} requests, ${sent.failures.length} failed, ${executions.length} executions`);
+			}
+			warm[key].failures = sent.failures.length;
+		}
+		const results = Object.fromEntries(keys.map((key) => [key, newResult(config, key)]));
+		// Every scenario gets the same bodies in a round, and the order rotates each round so that
+		// drift (heap growth, database size) does not always favour the same one.
+		const groups = [keys.filter((key) => !SCENARIOS[key].large), keys.filter((key) => SCENARIOS[key].large)];
+		for (const group of groups) {
+			if (group.length === 0) continue;
+			const large = SCENARIOS[group[0]].large;
+			const sizes = split(large ? LARGE : REQUESTS, Math.min(ROUNDS, large ? LARGE : REQUESTS));
+			for (const [round, size] of sizes.entries()) {
+				const bodies = large ? largeBodies(size) : smallBodies(size, round);
+				for (let i = 0; i < group.length; i++) {
+					const key = group[(i + round) % group.length];
+					log(`${config}: round ${round + 1}/${sizes.length}, ${size} requests to ${key}`);
+					await batch(n8n, results[key], bodies, large ? LARGE_CONCURRENCY : CONCURRENCY);
+				}
+			}
+		}
+		const totals = [];
+		for (const key of keys) {
+			const all = await n8n.getExecutions({ workflowId: SCENARIOS[key].id, includeData: false });
+			const sent = warm[key].length + results[key].requests;
+			totals.push({ key, sent, recorded: all.length, success: all.filter((execution) => execution.status === 'success').length, warmFailures: warm[key].failures ?? 0 });
+		}
+		const routing = [];
+		for (const key of keys) routing.push(await checkRouting(n8n, key));
+		return { config, label: CONFIGS[config].label, idleRssMiB: idle, endRssMiB: treeRssMiB(n8n.pid), results: keys.map((key) => results[key]), totals, routing };
+	});
+}
+
+/**
+ * A long run of one scenario: does n8n's memory settle? RSS sampled every 500 ms, V8's heap
+ * (n8n's own Prometheus metrics, on for this instance only) every 2 s.
+ */
+async function soak(tarball) {
+	const key = SOAK_SCENARIO;
+	const env = { N8N_METRICS_INCLUDE_DEFAULT_METRICS: 'true' };
+	return await withN8n(SOAK_CONFIG, [key], tarball, undefined, async (n8n) => {
+		const main = mainPid(n8n.pid);
+		const samples = [];
+		const heap = [];
+		const t0 = performance.now();
+		let sent = 0;
+		const sample = () => samples.push({ t: (performance.now() - t0) / 1000, sent, treeMiB: treeRssMiB(n8n.pid), mainMiB: rssMiB(main) });
+		const rss = setInterval(sample, 500);
+		const heapTimer = setInterval(async () => {
+			const at = { t: (performance.now() - t0) / 1000, sent };
+			const { heapUsedMiB, externalMiB } = await engineCounters(n8n);
+			heap.push({ ...at, heapUsedMiB, externalMiB });
+		}, 2000);
+		sample();
+		const result = newResult(SOAK_CONFIG, key);
+		while (sent < SOAK) {
+			const size = Math.min(SOAK_BATCH, SOAK - sent);
+			log(`memory run: ${sent}/${SOAK}`);
+			await batch(n8n, result, smallBodies(size, sent), CONCURRENCY);
+			sent += size;
+		}
+		clearInterval(rss);
+		clearInterval(heapTimer);
+		sample();
+		const recorded = (await n8n.getExecutions({ workflowId: SCENARIOS[key].id, includeData: false })).length;
+		return { config: SOAK_CONFIG, label: CONFIGS[SOAK_CONFIG].label, scenario: key, result, samples, heap, recorded, mainPid: main };
+	}, env);
+}
+
+function soakSummary(soakRun) {
+	const { samples, heap } = soakRun;
+	const total = soakRun.result.requests;
+	const half = total / 2;
+	const lastHalf = samples.filter((s) => s.sent >= half);
+	const at = (sent) => samples.find((s) => s.sent >= sent) ?? samples[samples.length - 1];
+	const stats = (field) => {
+		const values = lastHalf.map((s) => s[field]);
+		const min = Math.min(...values);
+		const max = Math.max(...values);
+		return { atHalf: at(half)[field], atEnd: samples[samples.length - 1][field], min, max, spread: (max - min) / min, growth: samples[samples.length - 1][field] / at(half)[field] - 1 };
+	};
+	// The heap after garbage collection is the floor of its saw-tooth: the lowest sample of each tenth.
+	const tenths = Array.from({ length: 10 }, (_, i) => {
+		const inside = heap.filter((h) => h.sent >= (i * total) / 10 && h.sent < ((i + 1) * total) / 10 && Number.isFinite(h.heapUsedMiB));
+		return inside.length ? Math.min(...inside.map((h) => h.heapUsedMiB)) : NaN;
+	});
+	const floors = tenths.slice(5).filter(Number.isFinite);
+	const heapFloor = { tenths, lastHalfSpread: floors.length ? (Math.max(...floors) - Math.min(...floors)) / Math.min(...floors) : NaN };
+	return { main: stats('mainMiB'), tree: stats('treeMiB'), first: samples[0], heapFloor };
+}
+
+// ---------- report ----------
 
 const f0 = (n) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
 const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const f2 = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+const pct = (n) => (Number.isFinite(n) ? `${(n * 100).toFixed(1)} %` : 'n/a');
 
-function row(s) {
-	const sorted = [...s.latencies].sort((a, b) => a - b);
-	const mismatch = s.executions !== s.requests;
-	return [
-		s.label,
-		s.body,
-		s.requests,
-		f1((s.requests / s.wallMs) * 1000),
-		f1((s.requests / s.completeMs) * 1000),
-		f1(percentile(sorted, 50)),
-		f1(percentile(sorted, 95)),
-		f1(sorted[sorted.length - 1]),
-		`${s.executions}${mismatch ? ' **MISMATCH**' : ''}${s.notSuccess ? ` (${s.notSuccess} not success)` : ''}`,
-		s.failures.length,
-		f2((s.cpu.n8n * 1000) / s.requests),
-		`${f0(s.rssBefore)} → ${f0(s.rssAfter)} (peak ${f0(s.rssPeak)})`,
-	];
-}
+const cpuPerRequest = (r) => (r.cpu.n8n * 1000) / r.requests;
 
 function table(header, rows) {
 	return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-function machineFacts(n8n) {
-	const n8nVersion = JSON.parse(fs.readFileSync(path.join(n8n.runtime.nodeModules, 'n8n', 'package.json'), 'utf8')).version;
-	const runtimeNode = execFileSync(n8n.runtime.nodeBin, ['--version'], { encoding: 'utf8' }).trim();
+function resultRow(r, base) {
+	const sorted = [...r.latencies].sort((a, b) => a - b);
+	const mismatch = r.executions !== r.requests;
+	return [
+		r.label,
+		r.body,
+		r.requests,
+		`**${f1(cpuPerRequest(r))}**`,
+		base ? `${f2(cpuPerRequest(r) / base)}×` : '',
+		f1((r.requests / r.wallMs) * 1000),
+		f0(percentile(sorted, 50)),
+		f0(percentile(sorted, 99)),
+		f0(r.rssPeak),
+		`${f2(r.engine.isolates / r.requests)} / ${f2(r.engine.evaluations / r.requests)}`,
+		`${r.executions}${mismatch ? ' **MISMATCH**' : ''}${r.notSuccess ? ` (${r.notSuccess} not success)` : ''}${r.failures.length ? `, ${r.failures.length} failed` : ''}`,
+	];
+}
+
+function machineFacts(runtime) {
+	const n8nVersion = JSON.parse(fs.readFileSync(path.join(runtime.nodeModules, 'n8n', 'package.json'), 'utf8')).version;
+	const runtimeNode = execFileSync(runtime.nodeBin, ['--version'], { encoding: 'utf8' }).trim();
 	return {
 		date: new Date().toISOString(),
+		host: os.hostname(),
 		cpus: `${os.availableParallelism()} × ${os.cpus()[0]?.model ?? '?'}`,
 		memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
 		client: `node ${process.version}`,
-		n8n: `n8n ${n8nVersion} on node ${runtimeNode}, SQLite, regular mode, expression engine ${ENGINE ?? 'default'}`,
+		n8n: `n8n ${n8nVersion} on node ${runtimeNode}, SQLite, regular mode`,
 	};
+}
+
+function report({ facts, runs, soakRun, load, wallS, cpu, profiles }) {
+	const out = [];
+	out.push(`## Cost per notification in a real n8n — ${facts.date}`, '');
+	out.push(`- machine: ${facts.cpus}, ${facts.memory}; client ${facts.client}; ${facts.n8n}`);
+	out.push(
+		`- ${REQUESTS} measured requests per small-body scenario in ${ROUNDS} rounds (order rotating), concurrency ${CONCURRENCY}; ` +
+			`${LARGE} ~1 MB requests (concurrency ${LARGE_CONCURRENCY}); warm-up ${WARMUP} per workflow, not counted; one n8n per setting`,
+	);
+	out.push(`- load average (1 min) at start ${f2(load[0])}, at end ${f2(load[1])}; wall time ${f0(wallS)} s`);
+	out.push(
+		`- CPU during measured batches: machine busy ${f1(cpu.busy)} s of ${f1(cpu.wall * os.availableParallelism())} core-s; ` +
+			`n8n ${f1(cpu.n8n)} s, this client ${f1(cpu.self)} s, other processes ~${f1(Math.max(0, cpu.busy - cpu.n8n - cpu.self))} s`,
+	);
+	out.push('');
+	out.push(...goals(runs, soakRun), '');
+	const header = ['scenario', 'body', 'requests', 'n8n CPU ms / notification', 'vs (a)', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'isolates / evaluations per request', 'executions'];
+	for (const run of runs) {
+		out.push(`### ${run.label}`, '');
+		const base = run.results.find((r) => r.scenario === 'a');
+		const baseLarge = run.results.find((r) => r.scenario === 'aLarge');
+		out.push(table(header, run.results.map((r) => resultRow(r, r.body === '~1 MB' ? baseLarge && cpuPerRequest(baseLarge) : base && cpuPerRequest(base)))));
+		out.push('');
+		const ratio = (x, y) => {
+			const rx = run.results.find((r) => r.scenario === x);
+			const ry = run.results.find((r) => r.scenario === y);
+			return rx && ry ? `${x} / ${y} = ${f2(cpuPerRequest(rx) / cpuPerRequest(ry))}` : undefined;
+		};
+		const ratios = [ratio('c', 'b'), ratio('cLast', 'bLast'), ratio('c', 'a'), ratio('d', 'a'), ratio('c1', 'c')].filter(Boolean);
+		if (ratios.length) out.push(`CPU ratios: ${ratios.join('; ')}`, '');
+		out.push(`n8n RSS: ${f0(run.idleRssMiB)} MiB idle with the workflows published, ${f0(run.endRssMiB)} MiB at the end.`);
+		const badRouting = run.routing.filter((r) => !r.ok);
+		out.push(`Routing check (newest execution of each workflow ran exactly one branch): ${badRouting.length ? `**FAILED** ${JSON.stringify(badRouting)}` : 'ok'}.`, '');
+	}
+	if (soakRun) {
+		const s = soakSummary(soakRun);
+		const r = soakRun.result;
+		out.push(`### Memory: ${r.requests} notifications of ${SCENARIOS[soakRun.scenario].label} under ${soakRun.label}`, '');
+		out.push(
+			table(
+				['process', 'RSS at start MiB', 'at half-way', 'at the end', 'last half min–max', 'spread in the last half', 'end vs half-way'],
+				[
+					['n8n main process', f0(s.first.mainMiB), f0(s.main.atHalf), f0(s.main.atEnd), `${f0(s.main.min)}–${f0(s.main.max)}`, pct(s.main.spread), pct(s.main.growth)],
+					['n8n process tree', f0(s.first.treeMiB), f0(s.tree.atHalf), f0(s.tree.atEnd), `${f0(s.tree.min)}–${f0(s.tree.max)}`, pct(s.tree.spread), pct(s.tree.growth)],
+				],
+			),
+		);
+		out.push('');
+		out.push(
+			`V8 heap used after garbage collection (lowest sample in each tenth of the run, MiB): ${s.heapFloor.tenths.map(f0).join(', ')}; ` +
+				`spread over the last half ${pct(s.heapFloor.lastHalfSpread)}.`,
+			'',
+		);
+		out.push(
+			`${f1(cpuPerRequest(r))} ms n8n CPU per notification, ${f1((r.requests / r.wallMs) * 1000)} req/s; executions recorded ${r.executions} of ${r.requests} ` +
+				`(${soakRun.recorded} in n8n with the warm-up)${r.notSuccess ? `, ${r.notSuccess} not success` : ''}${r.failures.length ? `, ${r.failures.length} failed requests` : ''}.`,
+			'',
+		);
+	}
+	if (profiles) out.push('### CPU profile of n8n (with --cpu-prof: slower, for where the time goes only)', '', profiles, '');
+	return out.join('\n');
+}
+
+/** The issue's goals, as measured in this run. */
+function goals(runs, soakRun) {
+	const cpu = (run, key) => {
+		const r = run?.results.find((x) => x.scenario === key);
+		return r ? cpuPerRequest(r) : NaN;
+	};
+	const mark = (ok) => (ok ? 'met' : '**missed**');
+	const lines = ['Goals:'];
+	const defaults = runs.find((run) => run.config === 'defaults');
+	// A goal whose anchors are not in --plan is left out rather than reported as missed.
+	if (defaults && Number.isFinite(cpu(defaults, 'c') / cpu(defaults, 'b'))) {
+		const ratio = cpu(defaults, 'c') / cpu(defaults, 'b');
+		const last = cpu(defaults, 'cLast') / cpu(defaults, 'bLast');
+		const lastText = Number.isFinite(last) ? ` (answer when finished: ${f2(last)}×)` : '';
+		lines.push(`- n8n's defaults, (c) ≤ 1.0× (b): ${f2(ratio)}×${lastText} — ${mark(ratio <= 1 && !(last > 1))}`);
+	}
+	const tuned = runs
+		.filter((run) => run.config !== 'defaults' && run.config !== 'legacy')
+		.map((run) => ({ run, ratio: cpu(run, 'c') / cpu(run, 'a') }))
+		.filter((x) => Number.isFinite(x.ratio))
+		.sort((x, y) => x.ratio - y.ratio);
+	if (tuned.length) {
+		const all = tuned.map((x) => `${x.run.label} ${f2(x.ratio)}×`).join('; ');
+		lines.push(`- best settings, (c) ≤ 1.1× (a): ${all} — ${mark(tuned[0].ratio <= 1.1)}`);
+	}
+	if (soakRun) {
+		const s = soakSummary(soakRun);
+		// The goal is about (c); another scenario's memory run is a control, reported without a verdict.
+		const verdict = soakRun.scenario === 'c' ? ` — ${mark(s.main.spread <= 0.05)}` : ` (control: ${SCENARIOS[soakRun.scenario].label})`;
+		lines.push(
+			`- memory, RSS of n8n within 5 % over the last half of ${soakRun.result.requests} notifications: main process ${pct(s.main.spread)}, ` +
+				`tree ${pct(s.tree.spread)}; heap after garbage collection ${pct(s.heapFloor.lastHalfSpread)}${verdict}`,
+		);
+	}
+	return lines;
+}
+
+function mismatches(runs, soakRun) {
+	const problems = [];
+	for (const run of runs) {
+		for (const r of run.results) {
+			if (r.executions !== r.requests || r.notSuccess || r.failures.length) problems.push(`${run.config}/${r.scenario}: ${r.requests} requests, ${r.executions} executions, ${r.notSuccess} not success, ${r.failures.length} failed`);
+		}
+		for (const t of run.totals) if (t.recorded !== t.sent || t.success !== t.sent || t.warmFailures) problems.push(`${run.config}/${t.key}: ${t.sent} sent in all, ${t.recorded} recorded, ${t.success} success`);
+		for (const r of run.routing) if (!r.ok) problems.push(`${run.config}/${r.key}: routing ran ${r.ran.join(', ')}`);
+	}
+	if (soakRun) {
+		const r = soakRun.result;
+		if (r.executions !== r.requests || r.notSuccess || r.failures.length) problems.push(`soak: ${r.requests} requests, ${r.executions} executions`);
+		// The memory run has no warm-up: what n8n holds must be exactly what was sent.
+		if (soakRun.recorded !== r.requests) problems.push(`soak: ${r.requests} sent, ${soakRun.recorded} recorded by n8n`);
+	}
+	return problems;
 }
 
 // ---------- main ----------
 
-let n8n;
-let packDir;
-async function cleanup() {
-	const instance = n8n;
-	n8n = undefined;
-	if (instance) {
-		log('stopping n8n');
-		await instance.stop().catch((error) => log(`stop failed: ${error.message}`));
-	}
-	if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
-}
 for (const signal of ['SIGINT', 'SIGTERM']) {
 	process.once(signal, () => {
 		log(`${signal}: stopping`);
-		cleanup().finally(() => process.exit(130));
+		stopCurrent()
+			.finally(() => packDir && fs.rmSync(packDir, { recursive: true, force: true }))
+			.finally(() => process.exit(130));
 	});
 }
 
 async function main() {
-	const load1 = os.loadavg()[0];
-	log('packing the package (npm pack --ignore-scripts)');
-	packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'appdirect-bench-pack-'));
-	execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], { cwd: repoRoot, stdio: 'ignore' });
-	const tarball = path.join(packDir, fs.readdirSync(packDir).find((file) => file.endsWith('.tgz')));
-
-	const smallKeys = WEBHOOK_V1 ? ['baseSmall', 'appSmall', 'v1Small'] : ['baseSmall', 'appSmall'];
-	const largeKeys = LARGE > 0 ? ['baseLarge', 'appLarge'] : [];
-	const keys = [...smallKeys, ...largeKeys];
-	const workflows = keys.map((key) => (WORKFLOWS[key].kind === 'appdirect' ? appDirectWorkflow(key) : webhookWorkflow(key)));
-	log('starting n8n');
-	// Default log level: startN8n waits for an info line ("Editor is now accessible").
-	n8n = await startN8n({ packages: [tarball], workflows, publish: false, env: ENGINE ? { N8N_EXPRESSION_ENGINE: ENGINE } : {} });
-	log(`n8n ready on ${n8n.baseUrl} (pid ${n8n.pid})`);
-	// Published after the credential exists, like a user would (and like the e2e tests do).
-	await n8n.api('POST', '/credentials', { ...CREDENTIAL, type: 'appDirectWebhookTokenApi', data: { token: TOKEN } });
-	if (WEBHOOK_AUTH === 'header') {
-		// Checks the same header the AppDirect Trigger checks, so both sides authenticate alike.
-		await n8n.api('POST', '/credentials', { ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'x-appdirect-webhook-token', value: TOKEN } });
+	const load = [os.loadavg()[0]];
+	let tarball = opts.package && path.resolve(opts.package);
+	if (!tarball) {
+		log('packing the package (npm pack --ignore-scripts)');
+		packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'appdirect-bench-pack-'));
+		execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], { cwd: repoRoot, stdio: 'ignore' });
+		tarball = path.join(packDir, fs.readdirSync(packDir).find((file) => file.endsWith('.tgz')));
 	}
-	for (const key of keys) {
-		await n8n.api('POST', `/workflows/${WORKFLOWS[key].id}/publish`, {});
-		await n8n.waitForPublished(WORKFLOWS[key].id);
-		await n8n.waitForWebhook(webhookOf(key));
-	}
-	const rssTimeline = [['idle, workflows published', treeRssMiB(n8n.pid)]];
+	// Kept next to the raw results (git-ignored), for a closer look in Chrome's DevTools.
+	const profileRoot = opts.profile ? path.join(repoRoot, 'benchmarks', 'results', `profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+	if (profileRoot) fs.mkdirSync(profileRoot, { recursive: true });
 
-	// Warm-up: JIT, SQLite pages, node loading; executions counted in the totals, not in the stats.
-	const warm = {};
-	for (const key of smallKeys) warm[key] = smallBodies(WARMUP);
-	for (const key of largeKeys) warm[key] = largeBodies(Math.min(WARMUP, 4));
-	let warmFailures = 0;
-	for (const key of keys) {
-		if (warm[key].length === 0) continue;
-		log(`warm-up: ${warm[key].length} requests to ${key}`);
-		const sent = await sendAll(urlOf(n8n, key), warm[key], largeKeys.includes(key) ? LARGE_CONCURRENCY : CONCURRENCY);
-		warmFailures += sent.failures.length;
-		const executions = await drain(n8n, WORKFLOWS[key].id, warm[key].length);
-		if (executions.length !== warm[key].length) log(`!!! warm-up ${key}: ${warm[key].length} requests, ${executions.length} executions`);
+	const runs = [];
+	const profileSummaries = [];
+	for (const { config, scenarios } of PLAN) {
+		const profileDir = profileRoot && path.join(profileRoot, config);
+		if (profileDir) fs.mkdirSync(profileDir);
+		const run = await measureConfig(config, scenarios, tarball, profileDir);
+		runs.push(run);
+		if (profileDir) profileSummaries.push(`#### ${CONFIGS[config].label}\n\n${summarizeProfiles(profileDir, { requests: run.results.reduce((sum, r) => sum + r.requests, 0) })}`);
 	}
-	if (warmFailures) log(`!!! ${warmFailures} warm-up requests failed`);
-	rssTimeline.push(['after warm-up', treeRssMiB(n8n.pid)]);
+	const soakRun = SOAK > 0 ? await soak(tarball) : undefined;
+	if (profileRoot) log(`CPU profiles: ${path.relative(process.cwd(), profileRoot)}`);
+	if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
 
-	const byKey = Object.fromEntries(keys.map((key) => [key, newScenario(WORKFLOWS[key].label, WORKFLOWS[key].body)]));
-	// Every side gets the same bodies in a round, and the order rotates each round (AB, BA, …)
-	// so that drift (heap growth, database size) does not always favour the same side.
-	async function rounds(sideKeys, total, makeBodies, concurrency, what) {
-		const sizes = split(total, Math.min(ROUNDS, total));
-		for (const [round, size] of sizes.entries()) {
-			const bodies = makeBodies(size);
-			const order = sideKeys.map((_, i) => sideKeys[(i + round) % sideKeys.length]);
-			for (const key of order) {
-				log(`round ${round + 1}/${sizes.length}: ${size} ${what} requests to ${key}`);
-				await batch(n8n, byKey[key], key, bodies, concurrency);
-			}
-		}
-		return sizes.length;
+	const { ensureRuntime } = await import('../scripts/n8n/provision.mjs');
+	const facts = machineFacts(await ensureRuntime());
+	load.push(os.loadavg()[0]);
+	const all = [...runs.flatMap((run) => run.results), ...(soakRun ? [soakRun.result] : [])];
+	const cpu = all.reduce((sum, r) => ({ busy: sum.busy + r.cpu.busy, n8n: sum.n8n + r.cpu.n8n, self: sum.self + r.cpu.self, wall: sum.wall + r.cpu.wall }), { busy: 0, n8n: 0, self: 0, wall: 0 });
+	const wallS = (performance.now() - T0) / 1000;
+	const markdown = report({ facts, runs, soakRun, load, wallS, cpu, profiles: profileSummaries.join('\n\n') || undefined });
+	const problems = mismatches(runs, soakRun);
+
+	const outFile = path.resolve(opts.out ?? path.join(repoRoot, 'benchmarks', 'results', `throughput-${facts.date.replace(/[:.]/g, '-')}.json`));
+	fs.mkdirSync(path.dirname(outFile), { recursive: true });
+	const options = { plan: opts.plan, requests: REQUESTS, concurrency: CONCURRENCY, rounds: ROUNDS, warmup: WARMUP, large: LARGE, soak: SOAK, soakConfig: SOAK_CONFIG, profile: opts.profile, package: opts.package ?? '(this tree, packed)' };
+	fs.writeFileSync(outFile, JSON.stringify({ facts, options, configs: CONFIGS, scenarios: SCENARIOS, runs, soak: soakRun && { ...soakRun, summary: soakSummary(soakRun) }, problems, markdown }, null, 1));
+
+	console.log(markdown);
+	if (problems.length) {
+		console.log(`\n**MISMATCH: the executions n8n recorded do not match the requests sent. The numbers are not trustworthy.**\n\n- ${problems.join('\n- ')}`);
 	}
-	const smallRounds = await rounds(smallKeys, REQUESTS, smallBodies, CONCURRENCY, 'small');
-	rssTimeline.push(['after small-body rounds', treeRssMiB(n8n.pid)]);
-	if (LARGE > 0) {
-		await rounds(largeKeys, LARGE, largeBodies, LARGE_CONCURRENCY, '~1 MB');
-		rssTimeline.push(['after ~1 MB rounds', treeRssMiB(n8n.pid)]);
-	}
-	const scenarios = keys.map((key) => byKey[key]);
-
-	// The totals n8n holds, warm-up included, must match what was sent.
-	let mismatches = 0;
-	const totals = [];
-	for (const key of keys) {
-		const all = await n8n.getExecutions({ workflowId: WORKFLOWS[key].id, includeData: false });
-		const sentTotal = warm[key].length + byKey[key].requests;
-		totals.push([key, sentTotal, all.length, all.filter((execution) => execution.status === 'success').length]);
-		if (all.length !== sentTotal) mismatches++;
-	}
-	for (const s of scenarios) if (s.executions !== s.requests || s.notSuccess || s.failures.length) mismatches++;
-
-	// One execution of the AppDirect workflow, with data: the item must have left on exactly one output.
-	const newest = await n8n.api('GET', `/executions?workflowId=${WORKFLOWS.appSmall.id}&limit=1&includeData=true`);
-	const sample = newest.data?.[0];
-	const ran = Object.keys(sample?.data?.resultData?.runData ?? {});
-	const routedOk = ran.length === 2 && ran.includes('AppDirect Trigger');
-
-	const breakdown = treeBreakdown(n8n.pid);
-	const facts = machineFacts(n8n);
-	const load2 = os.loadavg()[0];
-	const cpu = scenarios.reduce((sum, s) => ({ busy: sum.busy + s.cpu.busy, n8n: sum.n8n + s.cpu.n8n, self: sum.self + s.cpu.self, wall: sum.wall + s.cpu.wall }), { busy: 0, n8n: 0, self: 0, wall: 0 });
-	await cleanup();
-
-	// ---------- report (stdout, Markdown) ----------
-	const out = [];
-	out.push(`## Throughput in a real n8n — ${facts.date}`, '');
-	out.push(`- machine: ${facts.cpus}, ${facts.memory}; client ${facts.client}; ${facts.n8n}`);
-	out.push(
-		`- settings: ${REQUESTS} measured small requests per side (${smallRounds} rounds, order rotating, concurrency ${CONCURRENCY}), ` +
-			`${LARGE} ~1 MB requests per side (concurrency ${LARGE_CONCURRENCY}), warm-up ${WARMUP} per workflow (excluded)`,
-	);
-	out.push(`- load average (1 min) at start ${load1.toFixed(2)}, at end ${load2.toFixed(2)}`);
-	out.push(
-		`- CPU during measured batches: machine busy ${f1(cpu.busy)} s of ${f1(cpu.wall * os.availableParallelism())} core-s; ` +
-			`n8n tree ${f1(cpu.n8n)} s, this client ${f1(cpu.self)} s, other processes ~${f1(Math.max(0, cpu.busy - cpu.n8n - cpu.self))} s`,
-	);
-	out.push('');
-	out.push(
-		table(
-			['scenario', 'body', 'requests', 'HTTP req/s', 'completed exec/s', 'p50 ms', 'p95 ms', 'max ms', 'executions recorded', 'failed requests', 'n8n CPU ms/req', 'n8n RSS MiB before → after (peak)'],
-			scenarios.map(row),
-		),
-	);
-	out.push('');
-	out.push(table(['workflow', 'requests sent (incl. warm-up)', 'executions in n8n', 'of which success'], totals));
-	out.push('');
-	out.push(table(['n8n process tree RSS', 'MiB'], rssTimeline.map(([label, mib]) => [label, f0(mib)])));
-	out.push('');
-	out.push(table(['process at the end', 'RSS MiB'], breakdown.map((p) => [`${p.pid} ${p.cmd}`, f0(p.rssMiB)])));
-	out.push('');
-	out.push(`- sample AppDirect execution ran: ${ran.join(', ') || '(none)'} → ${routedOk ? 'one output taken, as expected' : '**UNEXPECTED**'}`);
-	if (warmFailures) out.push(`- **${warmFailures} warm-up requests failed**`);
-	for (const s of scenarios) {
-		if (s.failures.length) out.push(`- **${s.label} (${s.body}): ${s.failures.length} failed requests**, e.g. ${s.failures[0]}`);
-	}
-	if (mismatches || !routedOk) out.push('', `**MISMATCH: executions recorded by n8n do not match the requests sent (see above). The numbers are not trustworthy.**`);
-	console.log(out.join('\n'));
-	log(`done in ${((performance.now() - T0) / 1000).toFixed(0)} s`);
-	if (mismatches || !routedOk) {
-		console.error('\n!!!!!!!! MISMATCH between requests and n8n executions — see the tables !!!!!!!!');
+	log(`raw results: ${path.relative(process.cwd(), outFile)}`);
+	log(`done in ${f0(wallS)} s`);
+	if (problems.length) {
+		console.error('\n!!!!!!!! MISMATCH between requests and n8n executions — see above !!!!!!!!');
 		process.exitCode = 1;
 	}
 }
 
 main().catch(async (error) => {
 	console.error(error.stack ?? error.message);
-	await cleanup();
+	await stopCurrent();
+	if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
 	process.exit(1);
 });

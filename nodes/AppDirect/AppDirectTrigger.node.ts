@@ -10,16 +10,37 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { findResource, titleOf, type Action } from './shared/catalog';
+import { answerFields } from './trigger/answer';
 import { properties, TOKEN_CREDENTIAL } from './trigger/description';
 import { toItem } from './shared/item';
 import { outputIndex, outputLayout, outputsExpression, type OutputSettings } from './trigger/outputs';
 import { EXPECTED_SHAPE, parseNotification, requestBodyText, type WebhookRequestBody } from './trigger/parse';
-import { checkToken } from './trigger/verify';
+import { TokenCache } from './trigger/token-cache';
+import { checkToken, receivedToken, type TokenCheck } from './trigger/verify';
+
+/** Shared by every AppDirect Trigger (version 2 and later) in this n8n process. */
+const tokenCache = new TokenCache();
 
 /** Answers the request ourselves and starts no execution. */
 function answer(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
 	context.getResponseObject().status(status).json(body);
 	return { noWebhookResponse: true };
+}
+
+/**
+ * Version 1 reads the credential for every request. Later versions remember a keyed hash of
+ * its token for a few seconds (see TokenCache), per workflow and credential.
+ */
+async function tokenCheck(context: IWebhookFunctions, headers: Record<string, unknown>): Promise<TokenCheck> {
+	const readToken = async () => (await context.getCredentials<{ token?: string }>(TOKEN_CREDENTIAL)).token ?? '';
+	const node = context.getNode();
+	const credentialId = node.credentials?.[TOKEN_CREDENTIAL]?.id;
+	if (node.typeVersion < 2 || !credentialId) return checkToken(headers, await readToken());
+	return await tokenCache.check(`${context.getWorkflow().id ?? ''}/${credentialId}`, receivedToken(headers), async () => {
+		// Debug level: lets an operator (and the tests) see how rarely this happens.
+		context.logger.debug(`AppDirect Trigger: reading the token credential ${credentialId}`);
+		return await readToken();
+	});
 }
 
 export class AppDirectTrigger implements INodeType {
@@ -28,7 +49,10 @@ export class AppDirectTrigger implements INodeType {
 		name: 'appDirectTrigger',
 		icon: { light: 'file:appdirect.svg', dark: 'file:appdirect.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 2: no per-request expression for binary data in n8n, and the token check remembers
+		// the credential for a few seconds. 1 stays for workflows saved with it.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle:
 			'={{ ($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ") }}',
 		description: 'Starts the workflow when your AppDirect marketplace sends a webhook notification',
@@ -59,9 +83,7 @@ export class AppDirectTrigger implements INodeType {
 			{
 				name: 'default',
 				httpMethod: 'POST',
-				responseMode: '={{ $parameter["respond"] === "whenFinished" ? "lastNode" : "onReceived" }}',
-				// n8n sends an object given here as the JSON body of its immediate answer.
-				responseData: '={{ $parameter["respond"] === "whenFinished" ? "noData" : ({ received: true }) }}',
+				...answerFields(),
 				path: 'appdirect',
 			},
 		],
@@ -124,9 +146,9 @@ export class AppDirectTrigger implements INodeType {
 		const headers = this.getHeaderData() as Record<string, unknown>;
 
 		if (this.getNodeParameter('authentication', 'token') === 'token') {
-			let expected: string;
+			let check: TokenCheck;
 			try {
-				expected = (await this.getCredentials<{ token?: string }>(TOKEN_CREDENTIAL)).token ?? '';
+				check = await tokenCheck(this, headers);
 			} catch (error) {
 				// Not the sender's fault: a non-2xx answer makes AppDirect retry once it is fixed.
 				this.logger.error(`AppDirect Trigger: cannot read the token credential: ${(error as Error).message}`);
@@ -135,7 +157,6 @@ export class AppDirectTrigger implements INodeType {
 					message: 'The AppDirect Trigger cannot read its token credential',
 				});
 			}
-			const check = checkToken(headers, expected);
 			if (check !== 'valid') {
 				if (check === 'notConfigured') this.logger.warn('AppDirect Trigger: the token credential is empty');
 				return answer(this, 401, {

@@ -175,7 +175,7 @@ function triggerNode({ id, webhookId, events, position }) {
 		id,
 		name: TRIGGER_NAME,
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion: 2,
 		position,
 		webhookId,
 		parameters: {

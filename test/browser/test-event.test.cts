@@ -260,5 +260,9 @@ describe('trying the AppDirect Trigger with a test event before AppDirect is set
 		expect(executions.map((execution) => [execution.mode, execution.status])).toEqual([['manual', 'success']]);
 		const outputs = instance.nodeOutputs(executions[0], TRIGGER);
 		expect(outputs?.map((items) => items.map((item) => item.event))).toEqual([['subscription.added'], []]);
+		// The editor gives a new node the node's latest version.
+		const { workflowData } = await n8n!.api('GET', `/executions/${executions[0].id}?includeData=true`);
+		const trigger = workflowData.nodes.find((node: { type: string }) => node.type === TRIGGER_TYPE);
+		expect(trigger.typeVersion).toBe(2);
 	});
 });

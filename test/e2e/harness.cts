@@ -38,6 +38,10 @@ export interface Harness {
 	nodeOutputs: InstanceModule['nodeOutputs'];
 	/** The production URL of a workflow's trigger. */
 	url(key: string): string;
+	/** The id n8n gave a credential the tests named `id` (the same id, unless n8n chose its own). */
+	credentialId(id: string): string;
+	/** Saves a new token in a credential the tests named `id`, as a user editing it does. */
+	changeToken(id: string, token: string): Promise<void>;
 	/** Posts a notification exactly as AppDirect does (scripts/send.mjs). */
 	send(key: string, notification: unknown, options?: { legacy?: boolean; body?: string; token?: string }): Promise<Sent>;
 	/** Stops n8n. */
@@ -62,12 +66,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** After the executions we expect are finished, how long we keep watching for unexpected ones. */
 const SETTLE_MS = 600;
 
-export async function startHarness(specs: TriggerWorkflow[], token: string): Promise<Harness> {
+/** A token credential besides the harness's own, created before the workflows are published. */
+export interface ExtraCredential {
+	id: string;
+	name: string;
+	token: string;
+}
+
+export async function startHarness(specs: TriggerWorkflow[], token: string, credentials: ExtraCredential[] = []): Promise<Harness> {
 	const { startN8n, nodeOutputs } = await loadInstanceModule();
 	const { sendNotification } = (await importScript('scripts/send.mjs')) as {
 		sendNotification: SendNotification;
 	};
 	let n8n: Instance | undefined;
+	let credentialIds = new Map<string, string>();
 	try {
 		n8n = (await startN8n({
 			packages: [packPackage()],
@@ -80,7 +92,7 @@ export async function startHarness(specs: TriggerWorkflow[], token: string): Pro
 			// APPDIRECT_E2E_KEEP=1 keeps the user folder (log, database) for a look after a failure.
 			keepUserFolder: process.env.APPDIRECT_E2E_KEEP === '1',
 		})) as Instance;
-		await createCredential(n8n, specs, token);
+		credentialIds = await createCredentials(n8n, specs, [{ ...CREDENTIAL, token }, ...credentials]);
 		for (const spec of specs) {
 			await n8n.publishWorkflow(workflowId(spec.key));
 			await n8n.waitForPublished(workflowId(spec.key));
@@ -97,6 +109,18 @@ export async function startHarness(specs: TriggerWorkflow[], token: string): Pro
 		token,
 		nodeOutputs,
 		url,
+		credentialId: (id) => credentialIds.get(id) ?? id,
+		async changeToken(id, token) {
+			const actual = credentialIds.get(id) ?? id;
+			try {
+				await instance.api('PATCH', `/credentials/${actual}`, { data: { token } });
+			} catch (error) {
+				// The public API has no PATCH for credentials before n8n 2.x (405): use the editor's call.
+				if ((error as { status?: number }).status !== 405) throw error;
+				const name = [CREDENTIAL, ...credentials].find((credential) => credential.id === id)?.name;
+				await instance.rest('PATCH', `/credentials/${actual}`, { name, type: CREDENTIAL_TYPE, data: { token } });
+			}
+		},
 		async send(key, notification, options = {}) {
 			const { status, text } = await sendNotification(url(key), notification, { token, ...options });
 			answerTexts.push(text);
@@ -109,21 +133,30 @@ export async function startHarness(specs: TriggerWorkflow[], token: string): Pro
 }
 
 /**
- * Creates the token credential under the id the workflows name. n8n versions whose public API
- * refuses a chosen id (1.x, early 2.x) give it their own: the workflows are then pointed at that one.
+ * Creates the token credentials under the ids the workflows name. n8n versions whose public API
+ * refuses a chosen id (1.x, early 2.x) give them their own: the workflows are then pointed at
+ * those. Returns the ids n8n chose, by the id asked for.
  */
-async function createCredential(n8n: Instance, specs: TriggerWorkflow[], token: string): Promise<void> {
-	try {
-		await n8n.api('POST', '/credentials', { ...CREDENTIAL, type: CREDENTIAL_TYPE, data: { token } });
-		return;
-	} catch (error) {
-		if (!/request\/body\/id is read-only/.test((error as Error).message)) throw error;
+async function createCredentials(n8n: Instance, specs: TriggerWorkflow[], credentials: ExtraCredential[]): Promise<Map<string, string>> {
+	const chosen = new Map<string, string>();
+	for (const { id, name, token } of credentials) {
+		try {
+			await n8n.api('POST', '/credentials', { id, name, type: CREDENTIAL_TYPE, data: { token } });
+			continue;
+		} catch (error) {
+			if (!/request\/body\/id is read-only/.test((error as Error).message)) throw error;
+		}
+		const created = await n8n.api('POST', '/credentials', { name, type: CREDENTIAL_TYPE, data: { token } });
+		chosen.set(id, String(created.id));
 	}
-	const created = await n8n.api('POST', '/credentials', { name: CREDENTIAL.name, type: CREDENTIAL_TYPE, data: { token } });
 	for (const spec of specs) {
-		const { name, nodes, connections, settings } = buildWorkflow(spec, { id: String(created.id), name: CREDENTIAL.name });
+		const wanted = spec.credential ?? CREDENTIAL;
+		const id = chosen.get(wanted.id);
+		if (id === undefined) continue;
+		const { name, nodes, connections, settings } = buildWorkflow(spec, { id, name: wanted.name });
 		await n8n.api('PUT', `/workflows/${workflowId(spec.key)}`, { name, nodes, connections, settings });
 	}
+	return chosen;
 }
 
 function parseJson(text: string): unknown {

@@ -20,6 +20,10 @@ export interface TriggerWorkflow {
 	/** The output names the README promises for these parameters, in order. */
 	outputs: string[];
 	downstream?: Downstream;
+	/** The node's typeVersion; default 2, what the editor gives new nodes. */
+	version?: number;
+	/** Another token credential than CREDENTIAL (created by the harness before publishing). */
+	credential?: { id: string; name: string };
 }
 
 /** n8n workflow ids are up to 16 characters here; a fixed one lets the test publish it. */
@@ -47,14 +51,17 @@ function downstreamNode(kind: Downstream, index: number, outputName: string) {
 	return { ...base, type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} };
 }
 
-export function buildWorkflow(spec: TriggerWorkflow, credential: { id: string; name: string } = CREDENTIAL): Record<string, unknown> {
+export function buildWorkflow(
+	spec: TriggerWorkflow,
+	credential: { id: string; name: string } = spec.credential ?? CREDENTIAL,
+): Record<string, unknown> {
 	const kind = spec.downstream ?? 'noOp';
 	const usesToken = spec.parameters.authentication !== 'none';
 	const trigger = {
 		id: `trigger-${spec.key}`,
 		name: TRIGGER_NAME,
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion: spec.version ?? 2,
 		position: [0, 0],
 		// import:workflow does not assign webhook ids; a fixed one gives a predictable URL.
 		webhookId: webhookId(spec.key),

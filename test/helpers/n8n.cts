@@ -12,14 +12,18 @@ const nodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-export function workflowWith(parameters: INodeParameters): { workflow: Workflow; node: INode } {
+/** The node's versions: every behaviour test runs for each. */
+export const VERSIONS = [1, 2] as const;
+
+export function workflowWith(parameters: INodeParameters, typeVersion = 1, credentialId?: string): { workflow: Workflow; node: INode } {
 	const node: INode = {
 		id: 'a1',
 		name: 'AppDirect Trigger',
 		type: 'n8n-nodes-appdirect.appDirectTrigger',
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		parameters,
+		...(credentialId ? { credentials: { appDirectWebhookTokenApi: { id: credentialId, name: 'AppDirect token' } } } : {}),
 	};
 	const workflow = new Workflow({ id: 'w1', nodes: [node], connections: {}, active: false, nodeTypes });
 	return { workflow, node: workflow.getNode(node.name)! };
@@ -41,6 +45,15 @@ export function webhookSetting(parameters: INodeParameters, key: 'responseMode' 
 
 export interface WebhookCall {
 	parameters?: INodeParameters;
+	/** The node's typeVersion (default 1). */
+	version?: number;
+	/**
+	 * The id of the node's token credential. Version 2 remembers a token per credential for a
+	 * few seconds, so each call gets a fresh id unless a test shares one on purpose.
+	 */
+	credentialId?: string;
+	/** The request as n8n hands it over; default: the raw body bytes of `body`. */
+	request?: Record<string, unknown>;
 	headers?: Record<string, unknown>;
 	/** The raw request text; leave it out to test what n8n already parsed (`parsedBody`). */
 	body?: string;
@@ -55,12 +68,16 @@ export interface WebhookOutcome {
 	json?: unknown;
 	result: Awaited<ReturnType<AppDirectTrigger['webhook']>>;
 	logs: string[];
+	/** How often the node read its credential. */
+	credentialReads: number;
 }
 
+let calls = 0;
+
 export async function callWebhook(call: WebhookCall): Promise<WebhookOutcome> {
-	const { node } = workflowWith(call.parameters ?? {});
+	const { workflow, node } = workflowWith(call.parameters ?? {}, call.version ?? 1, call.credentialId ?? `unit-credential-${++calls}`);
 	const parameters = node.parameters;
-	const outcome: Partial<WebhookOutcome> = { logs: [] };
+	const outcome: Partial<WebhookOutcome> = { logs: [], credentialReads: 0 };
 	const response = {
 		status(code: number) {
 			outcome.status = code;
@@ -74,11 +91,14 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 	const log = (level: string) => (message: string) => outcome.logs!.push(`${level}: ${message}`);
 	const context = {
 		getHeaderData: () => call.headers ?? {},
-		getRequestObject: () => ({ rawBody: call.body === undefined ? undefined : Buffer.from(call.body) }),
+		getRequestObject: () => call.request ?? { rawBody: call.body === undefined ? undefined : Buffer.from(call.body) },
 		getBodyData: () => call.parsedBody ?? {},
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
+		getNode: () => node,
+		getWorkflow: () => ({ id: workflow.id, name: workflow.name, active: workflow.active }),
 		getCredentials: async (type: string) => {
+			outcome.credentialReads! += 1;
 			// The name must match the credential the package ships.
 			if (type !== 'appDirectWebhookTokenApi') throw new Error(`Unknown credential type ${type}`);
 			if (call.credentialError) throw call.credentialError;

@@ -1,11 +1,12 @@
 import { EVENTS } from '../../nodes/AppDirect/shared/catalog';
-import { callWebhook, description, outputNames, webhookSetting, type WebhookOutcome } from '../helpers/n8n.cjs';
+import { callWebhook as callWebhookOf, description, outputNames, VERSIONS, webhookSetting, type WebhookCall, type WebhookOutcome } from '../helpers/n8n.cjs';
 import { sampleNotification } from '../helpers/samples.cjs';
 
 const TOKEN = 'a-long-random-token-0123456789';
 const auth = { 'content-type': 'application/json', 'x-appdirect-webhook-token': TOKEN };
-const send = (event: string, parameters = {}, headers: Record<string, unknown> = auth) =>
-	callWebhook({ parameters, headers, token: TOKEN, body: JSON.stringify(sampleNotification(event)) });
+const READ_LOG = 'reading the token credential';
+/** What the node logged, without version 2's debug line about reading its credential. */
+const nodeLogs = (outcome: WebhookOutcome) => outcome.logs.filter((line) => !line.includes(READ_LOG));
 
 /** Which output the single item left on, or -1. */
 function landedOn(outcome: WebhookOutcome): number {
@@ -17,7 +18,18 @@ function landedOn(outcome: WebhookOutcome): number {
 	return filled[0];
 }
 
-describe('AppDirect Trigger node', () => {
+describe('AppDirect Trigger node description', () => {
+	it('offers version 2 to new nodes and keeps version 1 for saved workflows', () => {
+		expect(description.version).toEqual([1, 2]);
+		expect(description.defaultVersion).toBe(2);
+	});
+});
+
+describe.each(VERSIONS)('AppDirect Trigger node, version %i', (version) => {
+	const callWebhook = (call: WebhookCall) => callWebhookOf({ version, ...call });
+	const send = (event: string, parameters = {}, headers: Record<string, unknown> = auth) =>
+		callWebhook({ parameters, headers, token: TOKEN, body: JSON.stringify(sampleNotification(event)) });
+
 	it('follows the trigger conventions n8n checks', () => {
 		expect(description.name).toBe('appDirectTrigger');
 		expect(description.displayName).toBe('AppDirect Trigger');
@@ -126,9 +138,9 @@ describe('AppDirect Trigger node', () => {
 			const unknown = sampleNotification('user.added');
 			unknown.resource.type = 'USERS';
 			const outcome = await callWebhook({ parameters: selected, headers: auth, token: TOKEN, body: JSON.stringify(unknown) });
-			expect(outcome.logs).toEqual(['info: AppDirect Trigger: ignored an unknown event users.added (notification 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f)']);
+			expect(nodeLogs(outcome)).toEqual(['info: AppDirect Trigger: ignored an unknown event users.added (notification 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f)']);
 			const unselected = await send('subscription.changed', selected);
-			expect(unselected.logs).toEqual([
+			expect(nodeLogs(unselected)).toEqual([
 				'debug: AppDirect Trigger: ignored an unselected event subscription.changed (notification 6f0c0c4e-2b0e-4a57-9a53-1f3a1e2b9c10)',
 			]);
 			expect(JSON.stringify([outcome.logs, unselected.logs])).not.toContain(TOKEN);
@@ -170,6 +182,63 @@ describe('AppDirect Trigger node', () => {
 			expect(item.notification).toEqual(sampleNotification('user.added'));
 			expect(JSON.stringify(item)).not.toContain(TOKEN);
 		});
+	});
+
+	describe('request bodies n8n did not read', () => {
+		const notification = sampleNotification('user.added');
+		it('reads the bytes itself when n8n skipped them (version 2 skips Content-Types it does not parse)', async () => {
+			const request: Record<string, unknown> = {};
+			request.readRawBody = async () => {
+				request.rawBody = Buffer.from(JSON.stringify(notification));
+			};
+			const outcome = await callWebhook({ headers: { 'x-appdirect-webhook-token': TOKEN }, token: TOKEN, request });
+			expect(landedOn(outcome)).toBe(0);
+			expect(outcome.result.workflowData![0][0].json).toMatchObject({ event: 'user.added', notificationId: notification.uuid });
+		});
+
+		it('leaves a multipart body to n8n, which has already consumed the stream', async () => {
+			const request = {
+				readRawBody: async () => {
+					throw new Error('stream already read');
+				},
+			};
+			const outcome = await callWebhook({
+				headers: { 'content-type': 'multipart/form-data; boundary=x', 'x-appdirect-webhook-token': TOKEN },
+				token: TOKEN,
+				request,
+				parsedBody: { field: 'value' },
+			});
+			expect(outcome.status).toBe(400);
+			expect((outcome.json as { message: string }).message).toContain('resource is missing');
+		});
+	});
+
+	describe('reading the token credential', () => {
+		const credentialId = `shared-${version}`;
+		const sendWith = (token: string, headerToken: string) =>
+			callWebhook({
+				credentialId,
+				token,
+				headers: { 'x-appdirect-webhook-token': headerToken },
+				body: JSON.stringify(sampleNotification('user.added')),
+			});
+
+		if (version === 1) {
+			it('version 1 reads it for every request, as it always did', async () => {
+				const outcomes = [await sendWith(TOKEN, TOKEN), await sendWith(TOKEN, TOKEN), await sendWith(TOKEN, 'wrong')];
+				expect(outcomes.map((outcome) => outcome.credentialReads)).toEqual([1, 1, 1]);
+				expect(outcomes.map((outcome) => outcome.status ?? 200)).toEqual([200, 200, 401]);
+				expect(outcomes.flatMap((outcome) => outcome.logs)).toEqual([]);
+			});
+		} else {
+			it('version 2 reads it once, then remembers it for the next requests', async () => {
+				const outcomes = [await sendWith(TOKEN, TOKEN), await sendWith(TOKEN, TOKEN), await sendWith(TOKEN, 'wrong')];
+				expect(outcomes.map((outcome) => outcome.credentialReads)).toEqual([1, 0, 0]);
+				expect(outcomes.map((outcome) => outcome.status ?? 200)).toEqual([200, 200, 401]);
+				expect(outcomes[0].logs).toEqual([`debug: AppDirect Trigger: ${READ_LOG} ${credentialId}`]);
+				expect(JSON.stringify(outcomes.map((outcome) => outcome.logs))).not.toContain(TOKEN);
+			});
+		}
 	});
 
 	describe('when to answer', () => {

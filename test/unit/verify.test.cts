@@ -1,4 +1,4 @@
-import { checkToken, findHeader } from '../../nodes/AppDirect/trigger/verify';
+import { checkToken, findHeader, receivedToken } from '../../nodes/AppDirect/trigger/verify';
 
 const TOKEN = 'tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
@@ -30,5 +30,13 @@ describe('checkToken', () => {
 	it('finds headers whatever their case', () => {
 		expect(findHeader({ 'Content-Type': 'application/json' }, 'content-type')).toBe('application/json');
 		expect(findHeader({ other: 'x' }, 'content-type')).toBeUndefined();
+	});
+});
+
+describe('receivedToken', () => {
+	it('takes the first non-empty accepted header, whatever its case', () => {
+		expect(receivedToken({ 'X-AppDirect-Webhook-Token': 'a' })).toBe('a');
+		expect(receivedToken({ 'x-appdirect-webhook-token': '', 'appdirect-webhook-token': 'b' })).toBe('b');
+		expect(receivedToken({ authorization: 'Bearer c' })).toBeUndefined();
 	});
 });

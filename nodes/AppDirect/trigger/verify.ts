@@ -14,6 +14,15 @@ export function findHeader(headers: Record<string, unknown>, name: string): stri
 	return undefined;
 }
 
+/** The token a request carries: the first non-empty one of the accepted headers. */
+export function receivedToken(headers: Record<string, unknown>): string | undefined {
+	for (const name of WEBHOOK_TOKEN_HEADERS) {
+		const received = findHeader(headers, name);
+		if (received) return received;
+	}
+	return undefined;
+}
+
 function digest(value: string): Buffer {
 	return createHash('sha256').update(value, 'utf8').digest();
 }
@@ -24,11 +33,7 @@ function digest(value: string): Buffer {
  */
 export function checkToken(headers: Record<string, unknown>, expected: string): TokenCheck {
 	if (expected.length === 0) return 'notConfigured';
-	let received: string | undefined;
-	for (const name of WEBHOOK_TOKEN_HEADERS) {
-		received = findHeader(headers, name);
-		if (received) break;
-	}
+	const received = receivedToken(headers);
 	if (!received) return 'missing';
 	return timingSafeEqual(digest(received), digest(expected)) ? 'valid' : 'invalid';
 }
