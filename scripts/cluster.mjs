@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { CREDENTIAL, CRM_SYNC, TABLES, WEBHOOK_PATH, examplesDir, tableColumns } from './demo/examples.mjs';
+import { CREDENTIAL, CRM_SYNC, TABLES, WEBHOOK_PATH, crmSyncWorkflow, tableColumns } from './demo/examples.mjs';
 import { demoStory } from './demo/notifications.mjs';
 import { VIEWS, formatTable, readRows } from './demo/tables.mjs';
 import { startCluster } from './n8n/cluster.mjs';
@@ -185,7 +185,8 @@ async function main() {
 		const webhookBase = (index) => `http://localhost:${opts.webhookPort + index}`;
 		cluster = await startCluster({
 			packages: [packed.tarball],
-			workflows: [path.join(examplesDir, CRM_SYNC.file)],
+			// Without the API lookups: the cluster has no AppDirect API to read from.
+			workflows: [crmSyncWorkflow({ lookup: false })],
 			webhooks: [{ webhookId: CRM_SYNC.webhookId, path: WEBHOOK_PATH, method: 'POST' }],
 			owner: OWNER,
 			webhookProcesses: opts.webhooks,

@@ -16,7 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { CREDENTIAL, CRM_SYNC, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './demo/examples.mjs';
+import { startAppDirectApi } from './appdirect-api/server.mjs';
+import { API_CREDENTIAL, CREDENTIAL, CRM_SYNC, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './demo/examples.mjs';
 import { demoStory } from './demo/notifications.mjs';
 import { formatTable, readRows, VIEWS } from './demo/tables.mjs';
 import { ensureRuntime, readRuntime, versions } from './n8n/provision.mjs';
@@ -136,11 +137,30 @@ async function createTables(n8n) {
 	return tables;
 }
 
-async function sendStory(url, token) {
-	const story = demoStory();
+/**
+ * Sends the story. Before each event the stand-in API takes the resource's new state (as
+ * AppDirect's API would show it from then on); `late` notifications are sent after all others,
+ * as AppDirect's retries would bring them in.
+ */
+async function sendStory(url, token, api) {
+	const story = demoStory(Date.now(), { stale: true }).map((entry) => ({ ...entry, notification: api.localise(entry.notification) }));
 	say(`Sending ${story.length} notifications as AppDirect would (POST, JSON, x-appdirect-webhook-token header):`);
+	const late = [];
 	let failures = 0;
-	for (const { label, notification } of story) {
+	for (const entry of story) {
+		const { resource, resourceAction } = entry.notification;
+		if (resourceAction === 'REMOVED') api.removeResource(resource.url);
+		else api.setResource(resource.url, resource.content);
+		if (entry.late) late.push(entry);
+		else failures += await send(url, token, [entry]);
+	}
+	failures += await send(url, token, late.map((entry) => ({ ...entry, label: `${entry.label} (late: a stale notification, retried by AppDirect)` })));
+	return { failures, stale: late };
+}
+
+async function send(url, token, entries) {
+	let failures = 0;
+	for (const { label, notification } of entries) {
 		const event = `${notification.resource.type.toLowerCase()}.${notification.resourceAction.toLowerCase()}`;
 		let status;
 		let answer = '';
@@ -157,6 +177,23 @@ async function sendStory(url, token) {
 	return failures;
 }
 
+/** Says in plain words what the stale notification did to the subscription's row. */
+async function explainStale(n8n, tables, stale, api) {
+	for (const { notification } of stale) {
+		const url = notification.resource.url;
+		const current = api.resource(url);
+		const row = (await readRows(n8n, tables.subscriptions.id)).find((r) => r.appdirectId === notification.resource.uuid);
+		const said = notification.resource.content.maxUsers;
+		const now = current?.maxUsers;
+		say(`The stale notification (${said} seats) arrived last. AppDirect's API says ${now} seats now; the CRM row holds ${row?.seats} seats:`);
+		say(
+			row?.seats === now && now !== said
+				? '  the current state, not the stale one: "Get current subscription" read AppDirect\'s API, and "Update … if newer" refused the older notification.'
+				: '  NOT the current state: the stale notification overwrote newer data.',
+		);
+	}
+}
+
 async function printTables(n8n, tables) {
 	say('What the CRM (n8n Data Tables) now holds:');
 	for (const [key, table] of Object.entries(tables)) {
@@ -170,10 +207,12 @@ async function printTables(n8n, tables) {
 async function main() {
 	const opts = options();
 	let n8n;
+	let api;
 	let packFolder;
 	let stopping = false;
 	const cleanUp = async () => {
 		if (n8n) await n8n.stop();
+		if (api) await api.close();
 		if (packFolder) fs.rmSync(packFolder, { recursive: true, force: true });
 	};
 	const onSignal = (signal) => {
@@ -199,6 +238,11 @@ async function main() {
 		packFolder = packed.folder;
 		await prepareRuntime();
 
+		// The marketplace's API, played by a local stand-in (not AppDirect): the example's "Get current …" steps read it.
+		const apiClient = { clientId: 'n8n-demo', clientSecret: randomBytes(16).toString('hex') };
+		api = await startAppDirectApi({ clients: [apiClient] });
+		say(`AppDirect API stand-in (not AppDirect, see scripts/appdirect-api/README.md): ${api.url}`);
+
 		const t0 = Date.now();
 		say(`Starting n8n ${versions.n8n} with the example workflow ${CRM_SYNC.file}…`);
 		const base = `http://localhost:${opts.port}`;
@@ -223,6 +267,10 @@ async function main() {
 		// Hex: never starts with a dash, which command-line parsers would take for an option.
 		const token = randomBytes(16).toString('hex');
 		await n8n.api('POST', '/credentials', { id: CREDENTIAL.id, name: CREDENTIAL.name, type: CREDENTIAL.type, data: { token } });
+		await n8n.api('POST', '/credentials', {
+			...API_CREDENTIAL,
+			data: { baseUrl: api.url, ...apiClient, scope: 'ROLE_PARTNER_READ' },
+		});
 		const tables = await createTables(n8n);
 		const webhookUrl = `${base}/webhook/${CRM_SYNC.webhookId}/${WEBHOOK_PATH}`;
 
@@ -235,9 +283,11 @@ async function main() {
 		say(`Token: ${token}`);
 		say();
 
-		const failures = await sendStory(webhookUrl, token);
+		const { failures, stale } = await sendStory(webhookUrl, token, api);
 		say();
 		await printTables(n8n, tables);
+		say();
+		await explainStale(n8n, tables, stale, api);
 		say();
 		if (failures > 0) {
 			say(`${failures} notification(s) were not accepted; n8n's log: ${n8n.logFile}`);
@@ -252,7 +302,7 @@ async function main() {
 			process.exit(failures > 0 ? 1 : 0);
 		}
 		say('Send more notifications yourself, for example:');
-		say(`  npm run send -- --url ${webhookUrl} --token ${token} --fresh subscription.removed company.changed`);
+		say(`  npm run send -- --url ${webhookUrl} --token ${token} --marketplace ${api.url} --fresh subscription.removed company.changed`);
 		say(`Ready in ${seconds()}. Press Ctrl-C to stop n8n${opts.keep ? '' : ' (this demo n8n and its data are temporary)'}.`);
 		// Say so if n8n dies on its own instead of waiting forever.
 		const watch = setInterval(() => {

@@ -31,6 +31,8 @@ const USAGE = `Usage: npm run send -- --url <webhook URL> [--token <token>] [opt
   --timeout     seconds an attempt may take [${APPDIRECT_TIMEOUT_MS / 1000}, as AppDirect]
   --concurrency notifications in flight at once [1: one after the other]
   --log         append every attempt to this file, one JSON object per line
+  --marketplace put this address in the notifications' URLs instead of https://marketplace.example.com
+                (e.g. the AppDirect API stand-in that \`npm run demo\` prints)
 
 Example:
   npm run send -- --url http://localhost:5678/webhook-test/<id>/appdirect --token s3cret subscription.added user.added
@@ -76,6 +78,7 @@ async function main() {
 			timeout: { type: 'string', default: String(APPDIRECT_TIMEOUT_MS / 1000) },
 			concurrency: { type: 'string', default: '1' },
 			log: { type: 'string' },
+			marketplace: { type: 'string' },
 			help: { type: 'boolean', short: 'h', default: false },
 		},
 	});
@@ -85,6 +88,10 @@ async function main() {
 	}
 	const notifications = [];
 	for (const argument of positionals) notifications.push(...(await notificationsFor(argument, values.fresh)));
+	if (values.marketplace) {
+		const origin = new URL(values.marketplace).origin;
+		notifications.splice(0, notifications.length, ...notifications.map((n) => JSON.parse(JSON.stringify(n).split('https://marketplace.example.com').join(origin))));
+	}
 	if (values.log) writeFileSync(values.log, '', { flag: 'a' });
 	const delivery = createDelivery({
 		urls: values.url,

@@ -23,6 +23,10 @@ export const WEBHOOK_PATH = 'appdirect';
 /** The token credential both examples use. The demo creates it with exactly this id. */
 export const CREDENTIAL = { id: 'AppDirectToken01', name: 'AppDirect webhook token', type: 'appDirectWebhookTokenApi' };
 
+/** The API credential the CRM sync's "Get current …" steps use. The demo creates it with exactly this id. */
+export const API_CREDENTIAL = { id: 'AppDirectApi0001', name: 'AppDirect API', type: 'appDirectOAuth2Api' };
+export const ACTION_TYPE = 'n8n-nodes-appdirect.appDirect';
+
 // Data Table columns. `value` is what added/changed notifications write; `removal` marks the
 // row on a removal (which carries no content), leaving the last known values in place.
 const tracking = [
@@ -124,7 +128,7 @@ const olderRow = { keyName: 'lastEventAt', condition: 'lt', keyValue: '={{ $json
  * 'ifNew' (passes the item on only when no row has its id). `values`: 'save' (every column),
  * 'removal' (the tracking columns only) or 'insert' (every column, `removed` from the action).
  */
-function dataTableNode({ id, name, table, write, values = 'save', position }) {
+function dataTableNode({ id, name, table, write, values = 'save', lookup = false, position }) {
 	const common = {
 		resource: 'row',
 		// By name, so the file works in any n8n that has a table of that name.
@@ -139,7 +143,9 @@ function dataTableNode({ id, name, table, write, values = 'save', position }) {
 	const columns = values === 'removal' ? table.columns.filter((c) => c.removal !== undefined) : table.columns;
 	const valueOf = (c) => {
 		if (values === 'removal') return c.removal;
-		if (values === 'insert' && c.name === 'removed') return "={{ $json.action === 'REMOVED' }}";
+		// After a lookup, a resource removed since the notification reads as exists = false.
+		if (values === 'insert' && c.name === 'removed') return "={{ $json.action === 'REMOVED' || $json.exists === false }}";
+		if (values === 'save' && c.name === 'removed' && lookup) return '={{ !$json.exists }}';
 		return c.value;
 	};
 	return {
@@ -188,6 +194,19 @@ function triggerNode({ id, webhookId, events, position }) {
 			options: {},
 		},
 		credentials: { [CREDENTIAL.type]: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
+	};
+}
+
+/** "Get Current State" of the resource a notification is about: what AppDirect's API returns now. */
+function currentStateNode({ id, name, position }) {
+	return {
+		id,
+		name,
+		type: ACTION_TYPE,
+		typeVersion: 1,
+		position,
+		parameters: { operation: 'getCurrentState', resourceUrl: '={{ $json.resourceUrl }}' },
+		credentials: { [API_CREDENTIAL.type]: { id: API_CREDENTIAL.id, name: API_CREDENTIAL.name } },
 	};
 }
 
@@ -251,10 +270,17 @@ export const CRM_SYNC = {
 	events: CRM_EVENTS,
 };
 
-export function crmSyncWorkflow() {
+/**
+ * The CRM sync. `lookup` (the file's form): added and changed notifications go through
+ * "Get current …" (the AppDirect node) first, so rows hold what AppDirect's API returns now.
+ * `lookup: false` writes the notification's own content and needs no API credential (the
+ * reliability suite and `npm run cluster` use it: same ids, same order-safety rule).
+ */
+export function crmSyncWorkflow({ lookup = true } = {}) {
 	const pins = pinnedNotifications();
 	// Per resource: "Is … new?" → "Add …" creates the row the first time; "Update … if newer" and
 	// "Mark … removed if newer" change it only with a notification newer than its last event.
+	const x = lookup ? 240 : 0;
 	const steps = [
 		['company', TABLES.companies, 'Company', 160],
 		['contact', TABLES.contacts, 'Contact', 640],
@@ -265,6 +291,7 @@ export function crmSyncWorkflow() {
 			return `1a2b3c4d-00${k}-4e5f-8a9b-0c1d2e3f4a${k}`;
 		};
 		const names = {
+			current: `Get current ${label}`,
 			isNew: `Is ${label} new?`,
 			add: `Add ${label} to CRM`,
 			update: `Update ${label} if newer`,
@@ -274,15 +301,17 @@ export function crmSyncWorkflow() {
 			title,
 			names,
 			nodes: [
-				dataTableNode({ id: id(1), name: names.isNew, table, write: 'ifNew', position: [560, y] }),
-				dataTableNode({ id: id(2), name: names.add, table, write: 'insert', values: 'insert', position: [800, y] }),
-				dataTableNode({ id: id(3), name: names.update, table, write: 'update', position: [560, y + 160] }),
-				dataTableNode({ id: id(4), name: names.markRemoved, table, write: 'update', values: 'removal', position: [560, y + 320] }),
+				...(lookup ? [currentStateNode({ id: `1a2b3c4d-01${index}0-4e5f-8a9b-0c1d2e3f4b${index}0`, name: names.current, position: [480, y + 80] })] : []),
+				dataTableNode({ id: id(1), name: names.isNew, table, write: 'ifNew', position: [560 + x, y] }),
+				dataTableNode({ id: id(2), name: names.add, table, write: 'insert', values: 'insert', position: [800 + x, y] }),
+				dataTableNode({ id: id(3), name: names.update, table, write: 'update', lookup, position: [560 + x, y + 160] }),
+				dataTableNode({ id: id(4), name: names.markRemoved, table, write: 'update', values: 'removal', position: [560 + x, y + 320] }),
 			],
 		};
 	});
 	const [companies, contacts, subscriptions] = steps;
-	const saved = (step) => [step.names.isNew, step.names.update];
+	const saved = (step) => (lookup ? step.names.current : [step.names.isNew, step.names.update]);
+	// Removals carry no content and need no lookup (the resource answers 404 by now).
 	const removed = (step) => [step.names.isNew, step.names.markRemoved];
 	const nodes = [
 		triggerNode({ id: '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0', webhookId: CRM_SYNC.webhookId, events: CRM_EVENTS, position: [160, 640] }),
@@ -292,21 +321,32 @@ export function crmSyncWorkflow() {
 			name: 'About this workflow',
 			position: [-360, 120],
 			width: 460,
-			height: 560,
+			height: lookup ? 820 : 560,
 			content: [
 				'## AppDirect → CRM sync',
 				'Keeps a CRM up to date with your AppDirect marketplace: companies, contacts (users) and subscriptions. Three **Data Tables** play the CRM here; swap each Data Table step for your CRM\'s node (HubSpot, Salesforce, Pipedrive…) with the same fields.',
 				'',
+				...(lookup
+					? [
+							'- **Get current …** (the AppDirect node, *Get Current State*): for *Added* and *Changed*, reads what the resource looks like **now** through AppDirect\'s API, so a late notification never writes old data. A resource removed since reads as `exists = false` and its row is marked `removed`.',
+						]
+					: []),
 				'- **Is … new? → Add …**: the first notification about a resource creates its row, keyed on AppDirect\'s id (`appdirectId`).',
 				'- **Update … if newer**: *Added* and *Changed* rewrite the row only if the notification is newer than the row\'s `lastEventAt`.',
 				'- **Mark … removed if newer**: *Removed* marks the row `removed`, keeping the last known values, under the same rule.',
 				'',
 				'AppDirect may deliver a notification twice, or late after retries: a repeated or older one changes nothing.',
+				...(lookup
+					? [
+							'',
+							'`lastEventAt` stays the notification\'s `occurredAt`, not the lookup\'s `fetchedAt`: every comparison then uses one clock (AppDirect\'s, also for removals), and data read for a notification is never older than it.',
+						]
+					: []),
 				'',
-				'**Setup:** create the Data Tables *AppDirect companies*, *AppDirect contacts* and *AppDirect subscriptions* (columns in `examples/README.md`; `npm run demo` creates them), give the trigger your token credential, publish, and enter the Production URL in AppDirect for the Company, User and Subscription webhooks.',
+				`**Setup:** create the Data Tables *AppDirect companies*, *AppDirect contacts* and *AppDirect subscriptions* (columns in \`examples/README.md\`; \`npm run demo\` creates them), give the trigger your token credential${lookup ? ' and the *Get current …* steps an *AppDirect API* credential (an API client a Marketplace Manager creates in AppDirect)' : ''}, publish, and enter the Production URL in AppDirect for the Company, User and Subscription webhooks.`,
 			].join('\n'),
 		}),
-		pinNote('2b3c4d5e-0002-4f6a-9b0c-1d2e3f4a5b62', [-360, 720], 'Company Added', companies.names.isNew, CRM_EVENTS.length),
+		pinNote('2b3c4d5e-0002-4f6a-9b0c-1d2e3f4a5b62', [-360, lookup ? 980 : 720], 'Company Added', lookup ? companies.names.current : companies.names.isNew, CRM_EVENTS.length),
 	];
 	const connections = triggerConnections([
 		saved(companies),
@@ -319,7 +359,13 @@ export function crmSyncWorkflow() {
 		saved(subscriptions),
 		removed(subscriptions),
 	]);
-	for (const step of steps) Object.assign(connections, chain(step.names.isNew, step.names.add));
+	for (const step of steps) {
+		Object.assign(connections, chain(step.names.isNew, step.names.add));
+		if (lookup) {
+			const to = [step.names.isNew, step.names.update].map((node) => ({ node, type: 'main', index: 0 }));
+			connections[step.names.current] = { main: [to] };
+		}
+	}
 	return {
 		id: CRM_SYNC.id,
 		name: 'AppDirect → CRM sync (Data Tables)',

@@ -44,6 +44,14 @@ const upgradeTo40Seats = (n) => {
 	c.order.orderLines[0] = { ...c.order.orderLines[0], quantity: 40, totalPrice: 239.6 };
 };
 
+const seats = (count) => (n) => {
+	const c = n.resource.content;
+	const price = Math.round(count * 5.99 * 100) / 100;
+	c.maxUsers = count;
+	c.order.totalPrice = price;
+	c.order.orderLines[0] = { ...c.order.orderLines[0], quantity: count, totalPrice: price };
+};
+
 const cancel = (at) => (n) => {
 	const c = n.resource.content;
 	c.status = 'CANCELLED';
@@ -112,10 +120,12 @@ export function pinnedSubscriptionNotifications() {
 }
 
 /**
- * What the demo sends, in order: the story of a customer arriving on the marketplace.
- * Fresh uuids and current times, as a real marketplace would send them.
+ * What the demo sends: the story of a customer arriving on the marketplace, in the order it
+ * happened. Fresh uuids and current times, as a real marketplace would send them.
+ * With `stale`, the 40-seat upgrade is `late`: AppDirect delivers it only after a newer change
+ * (60 seats), as after failed attempts and retries; the demo sends `late` entries last.
  */
-export function demoStory(now = Date.now()) {
+export function demoStory(now = Date.now(), { stale = false } = {}) {
 	const start = now - 60000;
 	let at = start;
 	const next = (event, edit) =>
@@ -135,7 +145,8 @@ export function demoStory(now = Date.now()) {
 		{ label: 'Maria Lopez (Acme Corp) signs up', notification: next('user.added') },
 		{ label: 'James Chen (Acme Corp) is invited', notification: next('user.added', asJames) },
 		{ label: 'Acme Corp buys Acme Projects, Team edition, 25 seats', notification: next('subscription.added') },
-		{ label: 'Acme Corp upgrades to 40 seats', notification: next('subscription.changed', upgradeTo40Seats) },
+		{ label: 'Acme Corp upgrades to 40 seats', notification: next('subscription.changed', upgradeTo40Seats), ...(stale && { late: true }) },
+		...(stale ? [{ label: 'Acme Corp upgrades again, to 60 seats', notification: next('subscription.changed', seats(60)) }] : []),
 		{ label: 'James Chen leaves Acme Corp', notification: next('user.removed', asJames) },
 	];
 }

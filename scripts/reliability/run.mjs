@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { startN8n } from '../n8n/instance.mjs';
 import { corpusSummary, hostileCorpus } from './corpus.mjs';
 import { startCrm } from './crm.mjs';
-import { CREDENTIAL as EXAMPLE_CREDENTIAL, CRM_SYNC, examplesDir, TABLES, tableColumns, WEBHOOK_PATH } from '../demo/examples.mjs';
+import { CREDENTIAL as EXAMPLE_CREDENTIAL, CRM_SYNC, crmSyncWorkflow, TABLES, tableColumns, WEBHOOK_PATH } from '../demo/examples.mjs';
 import { findSecret, runCrash, runHostile, runLoad, runOutage, runSameInstant } from './scenarios.mjs';
 import { catalogEvents, publishWithToken, reliabilityWorkflow, targetOf, webhookOf } from './workflows.mjs';
 
@@ -208,7 +208,7 @@ async function main() {
 		}
 		if (opts.only.includes('races')) {
 			say(`races: ${opts.races} new subscriptions, two notifications each at the same moment, in the CRM-sync example…`);
-			const n8n = await startN8n({ packages: [tarball], workflows: [path.join(examplesDir, CRM_SYNC.file)], publish: false, env: { N8N_LOG_FORMAT: 'json' } });
+			const n8n = await startN8n({ packages: [tarball], workflows: [crmSyncWorkflow({ lookup: false })], publish: false, env: { N8N_LOG_FORMAT: 'json' } });
 			n8nRuns.add(`n8n ${n8n.runtime.n8nVersion} on Node ${n8n.runtime.nodeVersion}`);
 			try {
 				await n8n.api('POST', '/credentials', { ...EXAMPLE_CREDENTIAL, data: { token } });

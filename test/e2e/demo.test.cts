@@ -125,6 +125,8 @@ describe('npm run demo', () => {
 			['subscription.added', '200'],
 			['subscription.changed', '200'],
 			['user.removed', '200'],
+			// The 40-seat upgrade, delivered after the newer 60-seat one.
+			['subscription.changed', '200'],
 		]);
 	});
 
@@ -156,7 +158,16 @@ describe('npm run demo', () => {
 
 		const subscriptions = tableSection(demo.stdout, 'AppDirect subscriptions');
 		expect(subscriptions[0]).toBe('AppDirect subscriptions (1 row)');
-		expect(cells(subscriptions[2])).toEqual(['b7d2f0a4…', 'ACTIVE', '40', '239.60 USD', 'MONTHLY', 'no', 'subscription.changed']);
+		expect(cells(subscriptions[2])).toEqual(['b7d2f0a4…', 'ACTIVE', '60', '359.40 USD', 'MONTHLY', 'no', 'subscription.changed']);
+	});
+
+	it('reads the API stand-in and keeps the current state when a stale notification arrives last', () => {
+		expect(demo.stdout).toMatch(/^AppDirect API stand-in \(not AppDirect, see scripts\/appdirect-api\/README\.md\): http:\/\/127\.0\.0\.1:\d+$/m);
+		expect(demo.stdout).toMatch(/^ {2}subscription\.changed {2}200 {2}Acme Corp upgrades to 40 seats \(late: a stale notification, retried by AppDirect\)$/m);
+		const lines = demo.stdout.split('\n');
+		const stale = lines.findIndex((line) => line.startsWith('The stale notification'));
+		expect(lines[stale]).toBe("The stale notification (40 seats) arrived last. AppDirect's API says 60 seats now; the CRM row holds 60 seats:");
+		expect(lines[stale + 1]).toMatch(/^ {2}the current state, not the stale one/);
 	});
 
 	it('never shows the token anywhere but on its own line', () => {
@@ -240,8 +251,10 @@ describe('example workflows', () => {
 	let sendNotification: (url: string, notification: unknown, options: { token: string }) => Promise<{ status: number; text: string }>;
 	let n8n: N8nInstance;
 	let crm: Awaited<ReturnType<typeof startCrm>>;
+	let api: any;
 	let tables: Record<string, { id: string }>;
 	const token = 'example-token-0123456789abcdef';
+	const apiClient = { clientId: 'n8n-examples', clientSecret: 'examples-secret-0123456789' };
 
 	beforeAll(async () => {
 		examples = await script('demo/examples.mjs');
@@ -249,6 +262,8 @@ describe('example workflows', () => {
 		({ readRows } = await script('demo/tables.mjs'));
 		({ sendNotification } = await script('send.mjs'));
 		crm = await startCrm();
+		// The CRM sync's "Get current …" steps read AppDirect's API: the stand-in plays it.
+		api = await (await script('appdirect-api/server.mjs')).startAppDirectApi({ clients: [apiClient] });
 
 		// The subscriptions example as a user sets it up: the placeholder CRM URL replaced.
 		const subscriptions = JSON.parse(
@@ -265,6 +280,10 @@ describe('example workflows', () => {
 		});
 		const { CREDENTIAL, TABLES, tableColumns } = examples;
 		await n8n.api('POST', '/credentials', { id: CREDENTIAL.id, name: CREDENTIAL.name, type: CREDENTIAL.type, data: { token } });
+		await n8n.api('POST', '/credentials', {
+			...examples.API_CREDENTIAL,
+			data: { baseUrl: api.url, ...apiClient, scope: 'ROLE_PARTNER_READ' },
+		});
 		tables = {};
 		for (const [key, table] of Object.entries<any>(TABLES)) {
 			tables[key] = await n8n.api('POST', '/data-tables', { name: table.name, columns: tableColumns(table) });
@@ -274,6 +293,7 @@ describe('example workflows', () => {
 	afterAll(async () => {
 		await n8n?.stop();
 		await new Promise((resolve) => crm?.server.close(resolve));
+		await api?.close();
 	});
 
 	const send = async (example: any, notification: unknown) => {
@@ -304,9 +324,17 @@ describe('example workflows', () => {
 		expect(published).toEqual(expect.arrayContaining([examples.CRM_SYNC.id, examples.SUBSCRIPTIONS_TO_CRM.id]));
 	});
 
+	/** As AppDirect: from the event on, the API shows the resource as the notification does. */
+	const happen = async (notification: any) => {
+		const local = api.localise(notification);
+		if (local.resourceAction === 'REMOVED') api.removeResource(local.resource.url);
+		else api.setResource(local.resource.url, local.resource.content);
+		await send(examples.CRM_SYNC, local);
+	};
+
 	it('CRM sync: every event upserts or marks its row, keyed on the AppDirect id', async () => {
 		const pins = notifications.pinnedNotifications();
-		for (const event of examples.CRM_SYNC.events) await send(examples.CRM_SYNC, pins[event]);
+		for (const event of examples.CRM_SYNC.events) await happen(pins[event]);
 
 		const companies = await readRows(n8n, tables.companies.id);
 		expect(companies).toHaveLength(1);
@@ -339,6 +367,28 @@ describe('example workflows', () => {
 			lastEvent: 'subscription.removed',
 		});
 		expect(new Date(subscriptions[0].lastEventAt).getTime()).toBe(pins['subscription.removed'].timestamp);
+	});
+
+	it('CRM sync: a late notification writes what the API shows now; one for a resource removed since marks the row removed', async () => {
+		const pins = notifications.pinnedNotifications();
+		/** The company sample as another company, with the API already showing a newer state (or none). */
+		const lateFor = (id: string) => {
+			const late = JSON.parse(JSON.stringify(pins['company.changed']).split(pins['company.changed'].resource.uuid).join(id));
+			late.uuid = `${id.slice(0, 30)}000000`;
+			return api.localise(late);
+		};
+		const renamed = lateFor('4b0f2d8c-6e3a-4c9f-b7d2-0a1e3f5b7c94');
+		api.setResource(renamed.resource.url, { ...renamed.resource.content, name: 'Acme Corporation' });
+		await send(examples.CRM_SYNC, renamed);
+		const gone = lateFor('5c1a3e9d-7f4b-4d0a-8e3f-1b2c4d6e8f05');
+		api.removeResource(gone.resource.url);
+		await send(examples.CRM_SYNC, gone);
+
+		const rows = await readRows(n8n, tables.companies.id);
+		const row = (id: string) => rows.find((candidate) => candidate.appdirectId === id);
+		// The notification said "Acme Corp"; the row holds the current name.
+		expect(row(renamed.resource.uuid)).toMatchObject({ name: 'Acme Corporation', removed: false, lastEvent: 'company.changed' });
+		expect(row(gone.resource.uuid)).toMatchObject({ removed: true, lastEvent: 'company.changed' });
 	});
 
 	it('subscriptions to CRM: creates new subscriptions and cancels cancelled or removed ones', async () => {

@@ -3,8 +3,7 @@
 // while, and n8n killed with SIGKILL in the middle of a burst. The sender is the AppDirect
 // delivery simulator, retrying on AppDirect's schedule, time-scaled.
 import { randomBytes } from 'crypto';
-import { join } from 'path';
-import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime.cjs';
+import { importScript, loadInstanceModule, packPackage, type N8nInstance } from '../helpers/runtime.cjs';
 
 jest.setTimeout(300_000);
 
@@ -47,7 +46,8 @@ beforeAll(async () => {
 	const { startN8n } = await loadInstanceModule();
 	n8n = (await startN8n({
 		packages: [packPackage()],
-		workflows: [join(repoRoot, 'examples', examples.CRM_SYNC.file), ...Object.values(built)],
+		// The example without its API lookups (same ids and order-safety rule): no API stand-in needed here.
+		workflows: [examples.crmSyncWorkflow({ lookup: false }), ...Object.values(built)],
 		publish: false,
 		logLevel: 'debug',
 		env: { N8N_LOG_FORMAT: 'json' },
