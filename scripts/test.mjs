@@ -1,33 +1,94 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, from a fresh clone. Installs what the tests need that npm does
-// not (n8n with Node 24, Chromium), then runs every step even if an earlier one failed, and
-// ends with one `tests: N passed, N failed` line.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// not (n8n with Node 24, the oldest supported n8n, Chromium, PostgreSQL, Redis), then runs every
+// step even if an earlier one failed, and ends with one `tests: N passed, N failed` line.
+//
+// The installs are mostly download and disk time, so they start at once in the background (their
+// output in test-results/<name>.log, printed when a step waits for them) while the steps run: the
+// oldest n8n installs during the end-to-end tests, not after them.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { compatVersions } from './n8n/provision.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const results = path.join(root, 'test-results');
 const only = process.argv.slice(2);
+const wanted = (...names) => only.length === 0 || names.some((name) => only.includes(name));
 
 function run(command, args, extraEnv = {}) {
 	const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...extraEnv } });
 	return result.status === 0;
 }
 
+const backgroundChildren = new Set();
+const backgroundTimes = [];
+
+/** Runs a command without waiting for it, its output in test-results/<log>.log; resolves to whether it succeeded. */
+function runLogged(log, command, args, extraEnv = {}) {
+	const fd = openSync(path.join(results, `${log}.log`), 'a');
+	const t0 = Date.now();
+	return new Promise((resolve) => {
+		// In a process group of its own, so that stopping it stops npm's and apt's children too.
+		const child = spawn(command, args, { cwd: root, stdio: ['ignore', fd, fd], env: { ...process.env, ...extraEnv }, detached: true });
+		backgroundChildren.add(child);
+		const done = (ok) => {
+			backgroundChildren.delete(child);
+			resolve(ok);
+		};
+		child.on('error', () => done(false));
+		child.on('exit', (code) => done(code === 0));
+	}).finally(() => {
+		closeSync(fd);
+		// The exit is only seen once a step's spawnSync returns; the log's last write is when it ended.
+		const ended = statSync(path.join(results, `${log}.log`)).mtimeMs;
+		backgroundTimes.push(`${log} ${((ended - t0) / 1000).toFixed(0)} s`);
+	});
+}
+
+function stopBackground() {
+	for (const child of backgroundChildren) {
+		try {
+			process.kill(-child.pid, 'SIGTERM');
+		} catch {
+			// already gone
+		}
+	}
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+	process.on(signal, () => {
+		stopBackground();
+		process.exit(130);
+	});
+}
+
+/** Waits for a background install and prints what it wrote. */
+async function awaitLogged(log, promise) {
+	const ok = await promise;
+	const file = path.join(results, `${log}.log`);
+	if (existsSync(file)) process.stdout.write(readFileSync(file, 'utf8'));
+	return ok;
+}
+
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 const findChromium = () => [process.env.CHROMIUM_PATH, ...CHROMIUM_CANDIDATES].find((path) => path && existsSync(path));
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** Finds or installs Chromium and tells the browser tests where it is (CHROMIUM_PATH). */
-function ensureChromium() {
-	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-	if (!findChromium() && isRoot && existsSync('/usr/bin/apt-get')) {
-		console.log('Installing Chromium from Debian packages for the editor tests…');
-		const env = { DEBIAN_FRONTEND: 'noninteractive' };
-		if (!run('apt-get', ['update', '-qq'], env) || !run('apt-get', ['install', '-y', '-qq', 'chromium'], env)) return false;
-	}
+/** Installs Chromium from Debian packages when it is missing and we may (root, apt). */
+async function installChromium() {
+	if (findChromium() || !isRoot || !existsSync('/usr/bin/apt-get')) return true;
+	const env = { DEBIAN_FRONTEND: 'noninteractive' };
+	return (
+		(await runLogged('chromium', 'apt-get', ['update', '-qq'], env)) &&
+		(await runLogged('chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], env))
+	);
+}
+
+/** Tells the browser tests where Chromium is (CHROMIUM_PATH). */
+function useChromium() {
 	const found = findChromium();
 	if (found) {
 		process.env.CHROMIUM_PATH = found;
@@ -62,6 +123,21 @@ function jestStep(project, script) {
 }
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
+
+mkdirSync(results, { recursive: true });
+for (const log of ['n8n-install', 'n8n-oldest-install', 'chromium', 'postgres-redis']) rmSync(path.join(results, `${log}.log`), { force: true });
+const ready = Promise.resolve(true);
+// The oldest n8n runs on the pinned runtime's Node and reuses its sqlite3 build, so it comes second.
+const pinnedN8n = wanted('n8n') ? runLogged('n8n-install', process.execPath, ['scripts/n8n/provision.mjs']) : ready;
+const oldestN8n = wanted('compat')
+	? pinnedN8n.then(() => runLogged('n8n-oldest-install', process.execPath, ['scripts/n8n/provision.mjs', `--n8n=${compatVersions()[0]}`]))
+	: ready;
+// apt-get holds one lock at a time: Chromium first, then PostgreSQL and Redis.
+const chromium = wanted('chromium') ? installChromium() : ready;
+const services = wanted('postgres+redis')
+	? chromium.then(() => runLogged('postgres-redis', process.execPath, ['scripts/services/install.mjs']))
+	: ready;
+
 // [name, run, what a failure means]: `counted` steps add their own test counts; `required`
 // ones stop the run, since what follows cannot work without them.
 const steps = [
@@ -69,30 +145,39 @@ const steps = [
 	['typecheck', () => run('npm', ['run', 'typecheck']), 'check'],
 	['lint', () => run('npm', ['run', 'lint']), 'check'],
 	['unit', jestStep('unit', 'test:unit'), 'counted'],
-	['n8n', () => run(process.execPath, ['scripts/n8n/provision.mjs']), 'required'],
+	['n8n', () => awaitLogged('n8n-install', pinnedN8n), 'required'],
 	['e2e', jestStep('e2e', 'test:e2e'), 'counted'],
 	['reliability', jestStep('reliability', 'test:reliability'), 'counted'],
-	['chromium', ensureChromium, 'required'],
+	['chromium', async () => (await awaitLogged('chromium', chromium)) && useChromium(), 'required'],
 	['browser', jestStep('browser', 'test:browser'), 'counted'],
 	// PostgreSQL and Redis for the queue-mode tests, from Debian packages (installed when root).
-	['postgres+redis', () => run(process.execPath, ['scripts/services/install.mjs']), 'check'],
+	['postgres+redis', () => awaitLogged('postgres-redis', services), 'check'],
 	['queue', jestStep('queue', 'test:queue'), 'counted'],
 	// The trigger suite on the oldest supported n8n too (npm run test:compat runs every supported version).
-	['compat', jestStep('compat', 'test:compat:oldest'), 'counted'],
+	// (test-compat.mjs installs it again if the background install failed, and says why.)
+	[
+		'compat',
+		async () => {
+			await awaitLogged('n8n-oldest-install', oldestN8n);
+			return jestStep('compat', 'test:compat:oldest')();
+		},
+		'counted',
+	],
 ];
 
-mkdirSync(results, { recursive: true });
 const summary = [];
 const started = Date.now();
 for (const [name, step, kind] of steps) {
-	if (only.length > 0 && !only.includes(name)) continue;
+	if (!wanted(name)) continue;
 	const t0 = Date.now();
 	console.log(`\n=== ${name} ===`);
-	const ok = step();
+	const ok = await step();
 	summary.push(`${ok ? 'ok    ' : 'FAILED'} ${name} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 	if (!ok && kind !== 'counted') counts.failed += 1;
 	if (!ok && kind === 'required') break;
 }
-console.log(`\n=== summary (${((Date.now() - started) / 1000).toFixed(0)} s) ===\n${summary.join('\n')}`);
+stopBackground();
+const installs = backgroundTimes.length > 0 ? `\ninstalls in the background: ${backgroundTimes.join(', ')}` : '';
+console.log(`\n=== summary (${((Date.now() - started) / 1000).toFixed(0)} s) ===\n${summary.join('\n')}${installs}`);
 console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(summary.every((line) => line.startsWith('ok')) && counts.failed === 0 ? 0 : 1);

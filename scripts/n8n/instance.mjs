@@ -541,17 +541,19 @@ export async function startN8n(options = {}) {
 			);
 		}
 
-		/** Waits until at least `count` finished executions exist, then returns them (oldest first). */
-		async function waitForExecutions({ workflowId, count = 1, timeoutMs = 30_000 } = {}) {
-			return waitFor(
+		/**
+		 * Waits until at least `count` finished executions exist, then returns them (oldest first).
+		 * Polls without the execution data, which n8n would otherwise load and send for every
+		 * execution of the workflow three times a second; `includeData: false` skips it at the end too.
+		 */
+		async function waitForExecutions({ workflowId, count = 1, timeoutMs = 30_000, includeData = true } = {}) {
+			const finished = (all) => all.filter((e) => e.status !== 'running' && e.status !== 'new' && e.stoppedAt).reverse();
+			await waitFor(
 				`${count} execution(s)${workflowId ? ` of workflow ${workflowId}` : ''}`,
-				async () => {
-					const all = await getExecutions({ workflowId });
-					const done = all.filter((e) => e.status !== 'running' && e.status !== 'new' && e.stoppedAt);
-					return done.length >= count ? done.reverse() : undefined;
-				},
+				async () => (finished(await getExecutions({ workflowId, includeData: false })).length >= count ? true : undefined),
 				{ timeoutMs, intervalMs: 300 },
 			);
+			return finished(await getExecutions({ workflowId, includeData }));
 		}
 
 		async function listWorkflows({ active } = {}) {

@@ -299,6 +299,8 @@ export async function ensureRuntime({ force = false, version = selectedVersion()
 			// never downloaded (no internet besides the registry).
 			npm_config_nodedir: node.nodeDir,
 			npm_config_update_notifier: 'false',
+			// node-gyp compiles with one job unless told: isolated-vm has many files.
+			JOBS: 'max',
 		};
 		const t0 = Date.now();
 		// npm ci installs exactly the committed lockfile. --ignore-scripts: n8n-nodes-base's

@@ -211,7 +211,7 @@ export async function newExecutions(
 	count: number,
 	timeoutMs = 60_000,
 ): Promise<Execution[]> {
-	if (count > 0) await n8n.waitForExecutions({ workflowId: workflowId(key), count: before.size + count, timeoutMs });
+	if (count > 0) await n8n.waitForExecutions({ workflowId: workflowId(key), count: before.size + count, timeoutMs, includeData: false });
 	await sleep(SETTLE_MS);
 	const all = await n8n.getExecutions({ workflowId: workflowId(key) });
 	return all.filter((execution) => !before.has(String(execution.id))).sort((a, b) => Number(a.id) - Number(b.id));

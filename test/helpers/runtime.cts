@@ -28,7 +28,7 @@ export interface N8nInstance {
 	productionWebhookUrl(webhookId: string, path: string): string;
 	testWebhookUrl(webhookId: string, path: string): string;
 	getExecutions(options?: { workflowId?: string; status?: string; includeData?: boolean }): Promise<any[]>;
-	waitForExecutions(options: { workflowId?: string; count: number; timeoutMs?: number }): Promise<any[]>;
+	waitForExecutions(options: { workflowId?: string; count: number; timeoutMs?: number; includeData?: boolean }): Promise<any[]>;
 	api(method: string, path: string, body?: unknown): Promise<any>;
 	rest(method: string, path: string, body?: unknown): Promise<any>;
 	readLog(): string;
