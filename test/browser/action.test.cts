@@ -8,7 +8,7 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { selectors, type Browser, type Page } from 'playwright-core';
 import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime.cjs';
-import { CHROMIUM, dismissDialogs, eventually, launchChromium, newEditorPage, saveScreenshot, visibleOption } from './browser.cjs';
+import { CHROMIUM, dismissDialogs, eventually, launchChromium, newEditorPage, saveScreenshot, signIn, visibleOption } from './browser.cjs';
 
 jest.setTimeout(180_000);
 
@@ -77,14 +77,7 @@ afterAll(async () => {
 
 describe('the AppDirect node in the editor (Chromium)', () => {
 	test('after the AppDirect Trigger, the nodes panel offers both operations of the AppDirect node', async () => {
-		await page.goto(`${n8n!.baseUrl}/home/workflows`);
-		await page.waitForURL((url) => url.pathname.startsWith('/signin'));
-		await page.getByLabel('Email').fill(n8n!.owner.email);
-		await page.getByLabel('Password').fill(n8n!.owner.password);
-		await page.getByRole('button', { name: 'Sign in' }).click();
-		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-		await page.getByTestId('universal-add').waitFor({ state: 'visible' });
-		await dismissDialogs(page);
+		await signIn(page, n8n!);
 
 		await page.getByTestId('universal-add').click();
 		await page.getByRole('menuitem', { name: 'New workflow' }).click();

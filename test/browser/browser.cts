@@ -72,6 +72,26 @@ export async function dismissDialogs(page: Page): Promise<void> {
 	}
 }
 
+/**
+ * Opens the editor signed out, which sends a person to the sign-in page, and signs in as the
+ * owner; `beforeSubmit` runs with the form filled in (the editor test's screenshot).
+ */
+export async function signIn(
+	page: Page,
+	n8n: { baseUrl: string; owner: { email: string; password: string } },
+	beforeSubmit?: () => Promise<void>,
+): Promise<void> {
+	await page.goto(`${n8n.baseUrl}/home/workflows`);
+	await page.waitForURL((url) => url.pathname.startsWith('/signin'));
+	await page.getByLabel('Email').fill(n8n.owner.email);
+	await page.getByLabel('Password').fill(n8n.owner.password);
+	await beforeSubmit?.();
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+	await page.getByTestId('universal-add').waitFor({ state: 'visible' });
+	await dismissDialogs(page);
+}
+
 /** A page the size the screenshots are taken at; `clipboardOrigin` lets the page's clipboard be read. */
 export async function newEditorPage(browser: Browser, clipboardOrigin?: string): Promise<Page> {
 	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -14,6 +14,7 @@ import {
 	launchChromium,
 	newEditorPage,
 	saveScreenshot,
+	signIn,
 	visibleOption,
 } from './browser.cjs';
 
@@ -145,18 +146,7 @@ afterAll(async () => {
 
 describe('n8n editor with the AppDirect Trigger (Chromium)', () => {
 	test('signs in with the owner email and password', async () => {
-		const base = n8n!.baseUrl;
-		await page.goto(`${base}/home/workflows`);
-		// Signed out, the editor sends a person to the sign-in page.
-		await page.waitForURL((url) => url.pathname.startsWith('/signin'));
-		await page.getByLabel('Email').fill(n8n!.owner.email);
-		await page.getByLabel('Password').fill(n8n!.owner.password);
-		await shot('01-sign-in');
-		await page.getByRole('button', { name: 'Sign in' }).click();
-
-		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-		await page.getByTestId('universal-add').waitFor({ state: 'visible' });
-		await dismissDialogs();
+		await signIn(page, n8n!, () => shot('01-sign-in'));
 		await shot('02-home');
 	});
 

@@ -16,7 +16,7 @@ import {
 	type N8nInstance,
 } from '../helpers/runtime.cjs';
 import { sampleNotification } from '../helpers/samples.cjs';
-import { CHROMIUM, dismissDialogs, eventually, launchChromium, newEditorPage, saveScreenshot, visibleOption } from './browser.cjs';
+import { CHROMIUM, dismissDialogs, eventually, launchChromium, newEditorPage, saveScreenshot, signIn, visibleOption } from './browser.cjs';
 
 jest.setTimeout(180_000);
 
@@ -107,14 +107,7 @@ afterAll(async () => {
 
 describe('trying the AppDirect Trigger with a test event before AppDirect is set up (Chromium)', () => {
 	test('a new workflow with the AppDirect Trigger, its credential and two events chosen in the panel', async () => {
-		await page.goto(`${n8n!.baseUrl}/home/workflows`);
-		await page.waitForURL((url) => url.pathname.startsWith('/signin'));
-		await page.getByLabel('Email').fill(n8n!.owner.email);
-		await page.getByLabel('Password').fill(n8n!.owner.password);
-		await page.getByRole('button', { name: 'Sign in' }).click();
-		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-		await page.getByTestId('universal-add').waitFor({ state: 'visible' });
-		await dismissDialogs(page);
+		await signIn(page, n8n!);
 
 		await page.getByTestId('universal-add').click();
 		await page.getByRole('menuitem', { name: 'New workflow' }).click();
