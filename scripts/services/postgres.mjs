@@ -16,7 +16,7 @@ import path from 'node:path';
 
 import { freePort } from '../n8n/instance.mjs';
 import { ensureDebianPackages, isRoot, systemUser } from './debian.mjs';
-import { launchSupervised, waitUntil } from './supervised.mjs';
+import { launchSupervised, waitUntil, withServerLifecycle } from './supervised.mjs';
 
 const HOST = '127.0.0.1';
 
@@ -128,36 +128,29 @@ export async function startPostgres(options = {}) {
 		});
 		if (createdb.status !== 0) throw new Error(`createdb failed:\n${createdb.stderr}`);
 
-		return {
-			host: HOST,
-			port,
-			user,
-			password,
-			database,
-			folder,
-			logFile,
-			bin,
-			url: `postgresql://${user}:${password}@${HOST}:${port}/${database}`,
-			/** What n8n needs to use this database. */
-			env: {
-				DB_TYPE: 'postgresdb',
-				DB_POSTGRESDB_HOST: HOST,
-				DB_POSTGRESDB_PORT: String(port),
-				DB_POSTGRESDB_DATABASE: database,
-				DB_POSTGRESDB_USER: user,
-				DB_POSTGRESDB_PASSWORD: password,
+		return withServerLifecycle(
+			{
+				host: HOST,
+				port,
+				user,
+				password,
+				database,
+				folder,
+				logFile,
+				bin,
+				url: `postgresql://${user}:${password}@${HOST}:${port}/${database}`,
+				/** What n8n needs to use this database. */
+				env: {
+					DB_TYPE: 'postgresdb',
+					DB_POSTGRESDB_HOST: HOST,
+					DB_POSTGRESDB_PORT: String(port),
+					DB_POSTGRESDB_DATABASE: database,
+					DB_POSTGRESDB_USER: user,
+					DB_POSTGRESDB_PASSWORD: password,
+				},
 			},
-			get pid() {
-				return server?.pid;
-			},
-			alive: () => Boolean(server?.alive()),
-			startServer,
-			stopServer,
-			async stop() {
-				await stopServer();
-				removeFolder();
-			},
-		};
+			{ server: () => server, startServer, stopServer, removeFolder },
+		);
 	} catch (error) {
 		removeFolder();
 		throw error;

@@ -14,7 +14,7 @@ import path from 'node:path';
 
 import { freePort } from '../n8n/instance.mjs';
 import { ensureDebianPackages } from './debian.mjs';
-import { launchSupervised, waitUntil } from './supervised.mjs';
+import { launchSupervised, waitUntil, withServerLifecycle } from './supervised.mjs';
 
 const HOST = '127.0.0.1';
 const SERVER = '/usr/bin/redis-server';
@@ -87,25 +87,18 @@ export async function startRedis(options = {}) {
 		removeFolder();
 		throw error;
 	}
-	return {
-		host: HOST,
-		port,
-		folder,
-		logFile,
-		url: `redis://${HOST}:${port}`,
-		/** What n8n needs to use this Redis for its queue. */
-		env: { QUEUE_BULL_REDIS_HOST: HOST, QUEUE_BULL_REDIS_PORT: String(port) },
-		/** redis-cli with these arguments against this server: { status, stdout, stderr }. */
-		cli,
-		get pid() {
-			return server?.pid;
+	return withServerLifecycle(
+		{
+			host: HOST,
+			port,
+			folder,
+			logFile,
+			url: `redis://${HOST}:${port}`,
+			/** What n8n needs to use this Redis for its queue. */
+			env: { QUEUE_BULL_REDIS_HOST: HOST, QUEUE_BULL_REDIS_PORT: String(port) },
+			/** redis-cli with these arguments against this server: { status, stdout, stderr }. */
+			cli,
 		},
-		alive: () => Boolean(server?.alive()),
-		startServer,
-		stopServer,
-		async stop() {
-			await stopServer();
-			removeFolder();
-		},
-	};
+		{ server: () => server, startServer, stopServer, removeFolder },
+	);
 }

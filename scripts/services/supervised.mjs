@@ -96,3 +96,24 @@ export async function waitUntil(what, fn, { timeoutMs = 30_000, intervalMs = 100
 		await sleep(intervalMs);
 	}
 }
+
+/**
+ * Adds what every service handle has for its server to `handle`: `pid` (of the server running now,
+ * read each time, since an outage test stops and starts it), `alive()`, `startServer()`,
+ * `stopServer()` and `stop()`, which also removes the service's throw-away folder.
+ */
+export function withServerLifecycle(handle, { server, startServer, stopServer, removeFolder }) {
+	return Object.defineProperties(handle, {
+		pid: { get: () => server()?.pid, enumerable: true },
+		alive: { value: () => Boolean(server()?.alive()), enumerable: true },
+		startServer: { value: startServer, enumerable: true },
+		stopServer: { value: stopServer, enumerable: true },
+		stop: {
+			value: async () => {
+				await stopServer();
+				removeFolder();
+			},
+			enumerable: true,
+		},
+	});
+}
