@@ -6,7 +6,7 @@ import { randomBytes } from 'crypto';
 import { READABLE_RESOURCES } from '../../nodes/AppDirect/actions/resource-url';
 import { RESOURCES } from '../../nodes/AppDirect/shared/catalog';
 import { importScript, loadInstanceModule, packPackage, type N8nInstance } from '../helpers/runtime.cjs';
-import { documentedValue, parseLog } from './harness.cjs';
+import { createCredentialUnderId, documentedValue, parseLog } from './harness.cjs';
 import { ACTION_NAME, API_CREDENTIAL_TYPE, currentStateWorkflow, itemsWorkflow, type ApiCredential } from './action-workflows.cjs';
 
 jest.setTimeout(120_000);
@@ -69,38 +69,18 @@ beforeAll(async () => {
 	await n8n.waitForWebhook({ webhookId: TRIGGER_WEBHOOK, path: 'appdirect' });
 }, 300_000);
 
-/**
- * Creates a credential under the id the workflows name. n8n versions whose public API refuses a
- * chosen id (1.x, early 2.x: `npm run test:compat`) give it their own; the workflows using it are
- * then pointed at that one.
- */
+/** Creates a credential, and points the workflows that use it at the id n8n gave it (harness). */
 async function createCredential(credential: ApiCredential, data: Record<string, unknown>): Promise<void> {
-	try {
-		await n8n.api('POST', '/credentials', { ...credential, type: API_CREDENTIAL_TYPE, data });
-		return;
-	} catch (error) {
-		if (!/request\/body\/id is read-only/.test((error as Error).message)) throw error;
-	}
-	const created = await createUnderNewId(credential.name, data);
+	const actual = await createCredentialUnderId(n8n, { id: credential.id, name: credential.name, type: API_CREDENTIAL_TYPE, data });
+	if (actual === credential.id) return;
 	for (const workflow of Object.values(WORKFLOWS) as Array<Record<string, any>>) {
 		const node = workflow.nodes.find((candidate: Record<string, any>) => candidate.name === ACTION_NAME);
 		if (node.credentials[API_CREDENTIAL_TYPE].id !== credential.id) continue;
-		node.credentials[API_CREDENTIAL_TYPE] = { id: String(created.id), name: credential.name };
+		node.credentials[API_CREDENTIAL_TYPE] = { id: actual, name: credential.name };
 		const { name, nodes, connections, settings } = workflow;
 		await n8n.api('PUT', `/workflows/${workflow.id}`, { name, nodes, connections, settings });
 	}
-	credential.id = String(created.id);
-}
-
-async function createUnderNewId(name: string, data: Record<string, unknown>): Promise<{ id: string | number }> {
-	try {
-		return await n8n.api('POST', '/credentials', { name, type: API_CREDENTIAL_TYPE, data });
-	} catch (error) {
-		// n8n 1.x checks an OAuth2 credential in its public API against every inherited field (some
-		// required, some refused at once): the editor's own call takes it as the editor saves it.
-		if ((error as { status?: number }).status !== 400) throw error;
-		return n8n.rest('POST', '/credentials', { name, type: API_CREDENTIAL_TYPE, data });
-	}
+	credential.id = actual;
 }
 
 afterAll(async () => {

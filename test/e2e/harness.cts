@@ -140,14 +140,8 @@ export async function startHarness(specs: TriggerWorkflow[], token: string, cred
 async function createCredentials(n8n: Instance, specs: TriggerWorkflow[], credentials: ExtraCredential[]): Promise<Map<string, string>> {
 	const chosen = new Map<string, string>();
 	for (const { id, name, token } of credentials) {
-		try {
-			await n8n.api('POST', '/credentials', { id, name, type: CREDENTIAL_TYPE, data: { token } });
-			continue;
-		} catch (error) {
-			if (!/request\/body\/id is read-only/.test((error as Error).message)) throw error;
-		}
-		const created = await n8n.api('POST', '/credentials', { name, type: CREDENTIAL_TYPE, data: { token } });
-		chosen.set(id, String(created.id));
+		const actual = await createCredentialUnderId(n8n, { id, name, type: CREDENTIAL_TYPE, data: { token } });
+		if (actual !== id) chosen.set(id, actual);
 	}
 	for (const spec of specs) {
 		const wanted = spec.credential ?? CREDENTIAL;
@@ -320,4 +314,30 @@ export function parseLog(text: string): LogLine[] {
 				return { level: 'raw', message: raw, raw };
 			}
 		});
+}
+
+/**
+ * Creates a credential under the id the workflows name and returns the id it got: n8n versions
+ * whose public API refuses a chosen id (1.x, early 2.x) give it their own, and the caller points
+ * its workflows there. n8n 1.x's public API also checks an OAuth2 credential against every field
+ * it inherits (some required, some refused at once), so a 400 there falls back to the editor's
+ * own call, which takes the credential as the editor saves it.
+ */
+export async function createCredentialUnderId(
+	n8n: N8nInstance,
+	credential: { id: string; name: string; type: string; data: Record<string, unknown> },
+): Promise<string> {
+	try {
+		await n8n.api('POST', '/credentials', credential);
+		return credential.id;
+	} catch (error) {
+		if (!/request\/body\/id is read-only/.test((error as Error).message)) throw error;
+	}
+	const { name, type, data } = credential;
+	try {
+		return String((await n8n.api('POST', '/credentials', { name, type, data })).id);
+	} catch (error) {
+		if ((error as { status?: number }).status !== 400) throw error;
+		return String((await n8n.rest('POST', '/credentials', { name, type, data })).id);
+	}
 }
