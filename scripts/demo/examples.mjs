@@ -128,7 +128,7 @@ const olderRow = { keyName: 'lastEventAt', condition: 'lt', keyValue: '={{ $json
  * 'ifNew' (passes the item on only when no row has its id). `values`: 'save' (every column),
  * 'removal' (the tracking columns only) or 'insert' (every column, `removed` from the action).
  */
-function dataTableNode({ id, name, table, write, values = 'save', lookup = false, position }) {
+function dataTableNode({ id, name, table, write, values = 'save', position }) {
 	const common = {
 		resource: 'row',
 		// By name, so the file works in any n8n that has a table of that name.
@@ -145,7 +145,6 @@ function dataTableNode({ id, name, table, write, values = 'save', lookup = false
 		if (values === 'removal') return c.removal;
 		// After a lookup, a resource removed since the notification reads as exists = false.
 		if (values === 'insert' && c.name === 'removed') return "={{ $json.action === 'REMOVED' || $json.exists === false }}";
-		if (values === 'save' && c.name === 'removed' && lookup) return '={{ !$json.exists }}';
 		return c.value;
 	};
 	return {
@@ -207,6 +206,28 @@ function currentStateNode({ id, name, position }) {
 		position,
 		parameters: { operation: 'getCurrentState', resourceUrl: '={{ $json.resourceUrl }}' },
 		credentials: { [API_CREDENTIAL.type]: { id: API_CREDENTIAL.id, name: API_CREDENTIAL.name } },
+	};
+}
+
+/**
+ * "… still in AppDirect?": true when Get Current State found the resource, false when AppDirect
+ * answered 404 (removed since the notification), which then only marks the row removed.
+ */
+function stillInAppDirectNode({ id, name, position }) {
+	return {
+		id,
+		name,
+		type: 'n8n-nodes-base.if',
+		typeVersion: 2.2,
+		position,
+		parameters: {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+				conditions: [{ id: `${id}-exists`, leftValue: '={{ $json.exists }}', rightValue: '', operator: { type: 'boolean', operation: 'true', singleValue: true } }],
+				combinator: 'and',
+			},
+			options: {},
+		},
 	};
 }
 
@@ -280,7 +301,7 @@ export function crmSyncWorkflow({ lookup = true } = {}) {
 	const pins = pinnedNotifications();
 	// Per resource: "Is … new?" → "Add …" creates the row the first time; "Update … if newer" and
 	// "Mark … removed if newer" change it only with a notification newer than its last event.
-	const x = lookup ? 240 : 0;
+	const x = lookup ? 460 : 0;
 	const steps = [
 		['company', TABLES.companies, 'Company', 160],
 		['contact', TABLES.contacts, 'Contact', 640],
@@ -292,6 +313,7 @@ export function crmSyncWorkflow({ lookup = true } = {}) {
 		};
 		const names = {
 			current: `Get current ${label}`,
+			stillThere: `${title} still in AppDirect?`,
 			isNew: `Is ${label} new?`,
 			add: `Add ${label} to CRM`,
 			update: `Update ${label} if newer`,
@@ -301,10 +323,15 @@ export function crmSyncWorkflow({ lookup = true } = {}) {
 			title,
 			names,
 			nodes: [
-				...(lookup ? [currentStateNode({ id: `1a2b3c4d-01${index}0-4e5f-8a9b-0c1d2e3f4b${index}0`, name: names.current, position: [480, y + 80] })] : []),
+				...(lookup
+					? [
+							currentStateNode({ id: `1a2b3c4d-01${index}0-4e5f-8a9b-0c1d2e3f4b${index}0`, name: names.current, position: [440, y + 80] }),
+							stillInAppDirectNode({ id: `1a2b3c4d-02${index}0-4e5f-8a9b-0c1d2e3f4c${index}0`, name: names.stillThere, position: [700, y + 80] }),
+						]
+					: []),
 				dataTableNode({ id: id(1), name: names.isNew, table, write: 'ifNew', position: [560 + x, y] }),
 				dataTableNode({ id: id(2), name: names.add, table, write: 'insert', values: 'insert', position: [800 + x, y] }),
-				dataTableNode({ id: id(3), name: names.update, table, write: 'update', lookup, position: [560 + x, y + 160] }),
+				dataTableNode({ id: id(3), name: names.update, table, write: 'update', position: [560 + x, y + 160] }),
 				dataTableNode({ id: id(4), name: names.markRemoved, table, write: 'update', values: 'removal', position: [560 + x, y + 320] }),
 			],
 		};
@@ -321,14 +348,15 @@ export function crmSyncWorkflow({ lookup = true } = {}) {
 			name: 'About this workflow',
 			position: [-360, 120],
 			width: 460,
-			height: lookup ? 820 : 560,
+			height: lookup ? 880 : 560,
 			content: [
 				'## AppDirect → CRM sync',
 				'Keeps a CRM up to date with your AppDirect marketplace: companies, contacts (users) and subscriptions. Three **Data Tables** play the CRM here; swap each Data Table step for your CRM\'s node (HubSpot, Salesforce, Pipedrive…) with the same fields.',
 				'',
 				...(lookup
 					? [
-							'- **Get current …** (the AppDirect node, *Get Current State*): for *Added* and *Changed*, reads what the resource looks like **now** through AppDirect\'s API, so a late notification never writes old data. A resource removed since reads as `exists = false` and its row is marked `removed`.',
+							'- **Get current …** (the AppDirect node, *Get Current State*): for *Added* and *Changed*, reads what the resource looks like **now** through AppDirect\'s API, so a late notification never writes old data.',
+							'- **… still in AppDirect?**: a resource removed since the notification (AppDirect answers 404, `exists = false`) goes to *Mark … removed*, which keeps the row\'s last known values.',
 						]
 					: []),
 				'- **Is … new? → Add …**: the first notification about a resource creates its row, keyed on AppDirect\'s id (`appdirectId`).',
@@ -346,7 +374,7 @@ export function crmSyncWorkflow({ lookup = true } = {}) {
 				`**Setup:** create the Data Tables *AppDirect companies*, *AppDirect contacts* and *AppDirect subscriptions* (columns in \`examples/README.md\`; \`npm run demo\` creates them), give the trigger your token credential${lookup ? ' and the *Get current …* steps an *AppDirect API* credential (an API client a Marketplace Manager creates in AppDirect)' : ''}, publish, and enter the Production URL in AppDirect for the Company, User and Subscription webhooks.`,
 			].join('\n'),
 		}),
-		pinNote('2b3c4d5e-0002-4f6a-9b0c-1d2e3f4a5b62', [-360, lookup ? 980 : 720], 'Company Added', lookup ? companies.names.current : companies.names.isNew, CRM_EVENTS.length),
+		pinNote('2b3c4d5e-0002-4f6a-9b0c-1d2e3f4a5b62', [-360, lookup ? 1040 : 720], 'Company Added', lookup ? companies.names.current : companies.names.isNew, CRM_EVENTS.length),
 	];
 	const connections = triggerConnections([
 		saved(companies),
@@ -362,8 +390,10 @@ export function crmSyncWorkflow({ lookup = true } = {}) {
 	for (const step of steps) {
 		Object.assign(connections, chain(step.names.isNew, step.names.add));
 		if (lookup) {
-			const to = [step.names.isNew, step.names.update].map((node) => ({ node, type: 'main', index: 0 }));
-			connections[step.names.current] = { main: [to] };
+			const to = (...names) => names.map((node) => ({ node, type: 'main', index: 0 }));
+			Object.assign(connections, chain(step.names.current, step.names.stillThere));
+			// A resource removed since the notification only marks its row: the last known values stay.
+			connections[step.names.stillThere] = { main: [to(step.names.isNew, step.names.update), to(step.names.isNew, step.names.markRemoved)] };
 		}
 	}
 	return {

@@ -369,18 +369,22 @@ describe('example workflows', () => {
 		expect(new Date(subscriptions[0].lastEventAt).getTime()).toBe(pins['subscription.removed'].timestamp);
 	});
 
-	it('CRM sync: a late notification writes what the API shows now; one for a resource removed since marks the row removed', async () => {
+	it('CRM sync: a late notification writes what the API shows now; one for a resource removed since marks the row removed and keeps its values', async () => {
 		const pins = notifications.pinnedNotifications();
-		/** The company sample as another company, with the API already showing a newer state (or none). */
-		const lateFor = (id: string) => {
-			const late = JSON.parse(JSON.stringify(pins['company.changed']).split(pins['company.changed'].resource.uuid).join(id));
-			late.uuid = `${id.slice(0, 30)}000000`;
-			return api.localise(late);
+		/** A company sample as another company (`n` tells its notifications apart). */
+		const asCompany = (event: string, id: string, n: number) => {
+			const copy = JSON.parse(JSON.stringify(pins[event]).split(pins[event].resource.uuid).join(id));
+			copy.uuid = `${id.slice(0, 30)}00000${n}`;
+			return api.localise(copy);
 		};
-		const renamed = lateFor('4b0f2d8c-6e3a-4c9f-b7d2-0a1e3f5b7c94');
+		const renamed = asCompany('company.changed', '4b0f2d8c-6e3a-4c9f-b7d2-0a1e3f5b7c94', 0);
 		api.setResource(renamed.resource.url, { ...renamed.resource.content, name: 'Acme Corporation' });
 		await send(examples.CRM_SYNC, renamed);
-		const gone = lateFor('5c1a3e9d-7f4b-4d0a-8e3f-1b2c4d6e8f05');
+		// Added while it existed, then a "changed" that arrives after AppDirect removed it.
+		const added = asCompany('company.added', '5c1a3e9d-7f4b-4d0a-8e3f-1b2c4d6e8f05', 1);
+		api.setResource(added.resource.url, added.resource.content);
+		await send(examples.CRM_SYNC, added);
+		const gone = asCompany('company.changed', added.resource.uuid, 2);
 		api.removeResource(gone.resource.url);
 		await send(examples.CRM_SYNC, gone);
 
@@ -388,7 +392,14 @@ describe('example workflows', () => {
 		const row = (id: string) => rows.find((candidate) => candidate.appdirectId === id);
 		// The notification said "Acme Corp"; the row holds the current name.
 		expect(row(renamed.resource.uuid)).toMatchObject({ name: 'Acme Corporation', removed: false, lastEvent: 'company.changed' });
-		expect(row(gone.resource.uuid)).toMatchObject({ removed: true, lastEvent: 'company.changed' });
+		expect(added.resource.content.name).toBeTruthy();
+		expect(row(gone.resource.uuid)).toMatchObject({
+			removed: true,
+			lastEvent: 'company.changed',
+			lastNotificationId: gone.uuid,
+			name: added.resource.content.name,
+		});
+		expect(rows.filter((candidate) => candidate.appdirectId === gone.resource.uuid)).toHaveLength(1);
 	});
 
 	it('subscriptions to CRM: creates new subscriptions and cancels cancelled or removed ones', async () => {
