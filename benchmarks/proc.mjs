@@ -56,6 +56,20 @@ function rssKiB(pid) {
 	}
 }
 
+/**
+ * Resident memory of one process split as the kernel counts it (MiB): anonymous (heaps: V8's and
+ * every native allocation) and file-backed (code, mapped files); zeros once it has ended.
+ */
+export function rssPartsMiB(pid) {
+	try {
+		const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+		const kib = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
+		return { anonMiB: kib('RssAnon') / 1024, fileMiB: kib('RssFile') / 1024 };
+	} catch {
+		return { anonMiB: 0, fileMiB: 0 };
+	}
+}
+
 /** Resident memory of one process (0 once it has ended). */
 export function rssMiB(pid) {
 	return rssKiB(pid) / 1024;

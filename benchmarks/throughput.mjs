@@ -22,7 +22,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 import { startN8n } from '../scripts/n8n/instance.mjs';
 import { summarizeProfiles } from './profile.mjs';
-import { commandOf, machineBusySeconds, rssMiB, treeCpuSeconds, treePids, treeRssMiB } from './proc.mjs';
+import { commandOf, machineBusySeconds, rssMiB, rssPartsMiB, treeCpuSeconds, treePids, treeRssMiB } from './proc.mjs';
 
 const require = createRequire(import.meta.url);
 const { sampleNotification, largeSubscription } = require('../samples/index.js');
@@ -70,16 +70,17 @@ const PLAN_DEFAULT = 'defaults:a,b,bLast,c,cLast,d,c1,aLarge,cLarge;compile:a,b,
 const { values: opts } = parseArgs({
 	options: {
 		plan: { type: 'string', default: PLAN_DEFAULT },
-		requests: { type: 'string', default: '250' },
+		requests: { type: 'string', default: '150' },
 		concurrency: { type: 'string', default: '8' },
 		rounds: { type: 'string', default: '3' },
-		warmup: { type: 'string', default: '30' },
+		warmup: { type: 'string', default: '20' },
 		large: { type: 'string', default: '16' },
 		'large-concurrency': { type: 'string', default: '2' },
 		soak: { type: 'string', default: '20000' },
 		'soak-config': { type: 'string', default: 'tuned' },
 		'soak-scenario': { type: 'string', default: 'c' },
 		'soak-batch': { type: 'string', default: '1000' },
+		'soak-node-options': { type: 'string' },
 		profile: { type: 'boolean', default: false },
 		out: { type: 'string' },
 		package: { type: 'string' },
@@ -93,16 +94,17 @@ if (opts.help) {
                          (default ${PLAN_DEFAULT})
                          configs: ${Object.keys(CONFIGS).join(', ')}
                          scenarios: ${Object.keys(SCENARIOS).join(', ')}
-  --requests N           measured requests per small-body scenario (default 250)
+  --requests N           measured requests per small-body scenario (default 150)
   --concurrency C        requests in flight for small bodies (default 8)
   --rounds R             batches per scenario; the order of the scenarios rotates (default 3)
-  --warmup W             unmeasured requests per workflow before measuring (default 30; 4 for ~1 MB)
+  --warmup W             unmeasured requests per workflow before measuring (default 20; 4 for ~1 MB)
   --large N              measured ~1 MB requests per large-body scenario (default 16)
   --large-concurrency C  requests in flight for ~1 MB bodies (default 2)
   --soak N               notifications of (c) in the memory run; 0 skips it (default 20000)
   --soak-config C        the settings of the memory run (default tuned)
   --soak-scenario S      what the memory run sends (default c; a is the control)
   --soak-batch N         notifications per batch in the memory run (default 1000)
+  --soak-node-options O  NODE_OPTIONS for n8n in the memory run, e.g. "--max-old-space-size=512"
   --profile              n8n runs with --cpu-prof; prints where its CPU went (slower: not for figures);
                          the profiles stay in benchmarks/results/profiles-<time>/
   --out FILE             raw results as JSON (default benchmarks/results/throughput-<time>.json)
@@ -296,10 +298,11 @@ async function engineCounters(n8n) {
 			evaluations: value('n8n_expression_evaluation_duration_seconds_count'),
 			// Only with N8N_METRICS_INCLUDE_DEFAULT_METRICS (the memory run).
 			heapUsedMiB: value('n8n_nodejs_heap_size_used_bytes') / 2 ** 20,
+			heapTotalMiB: value('n8n_nodejs_heap_size_total_bytes') / 2 ** 20,
 			externalMiB: value('n8n_nodejs_external_memory_bytes') / 2 ** 20,
 		};
 	} catch {
-		return { isolates: NaN, evaluations: NaN, heapUsedMiB: NaN, externalMiB: NaN };
+		return { isolates: NaN, evaluations: NaN, heapUsedMiB: NaN, heapTotalMiB: NaN, externalMiB: NaN };
 	}
 }
 
@@ -567,7 +570,7 @@ async function measureConfig(config, keys, tarball, profileDir) {
  */
 async function soak(tarball) {
 	const key = SOAK_SCENARIO;
-	const env = { N8N_METRICS_INCLUDE_DEFAULT_METRICS: 'true' };
+	const env = { N8N_METRICS_INCLUDE_DEFAULT_METRICS: 'true', ...(opts['soak-node-options'] && { NODE_OPTIONS: opts['soak-node-options'] }) };
 	return await withN8n(SOAK_CONFIG, [key], tarball, undefined, async (n8n) => {
 		const main = mainPid(n8n.pid);
 		const samples = [];
@@ -576,10 +579,12 @@ async function soak(tarball) {
 		let sent = 0;
 		const sample = () => samples.push({ t: (performance.now() - t0) / 1000, sent, treeMiB: treeRssMiB(n8n.pid), mainMiB: rssMiB(main) });
 		const rss = setInterval(sample, 500);
+		// With the heap figures, the main process's RSS at the same moment, split by the kernel:
+		// what of RSS is not V8's main heap is native memory (isolated-vm's isolates, SQLite, buffers).
 		const heapTimer = setInterval(async () => {
 			const at = { t: (performance.now() - t0) / 1000, sent };
-			const { heapUsedMiB, externalMiB } = await engineCounters(n8n);
-			heap.push({ ...at, heapUsedMiB, externalMiB });
+			const { heapUsedMiB, heapTotalMiB, externalMiB, isolates } = await engineCounters(n8n);
+			heap.push({ ...at, heapUsedMiB, heapTotalMiB, externalMiB, isolates, rssMiB: rssMiB(main), ...rssPartsMiB(main) });
 		}, 2000);
 		sample();
 		const result = newResult(SOAK_CONFIG, key);
@@ -616,7 +621,33 @@ function soakSummary(soakRun) {
 	});
 	const floors = tenths.slice(5).filter(Number.isFinite);
 	const heapFloor = { tenths, lastHalfSpread: floors.length ? (Math.max(...floors) - Math.min(...floors)) / Math.min(...floors) : NaN };
-	return { main: stats('mainMiB'), tree: stats('treeMiB'), first: samples[0], heapFloor };
+	return { main: stats('mainMiB'), tree: stats('treeMiB'), first: samples[0], heapFloor, parts: memoryParts(heap.filter((h) => h.sent >= half)) };
+}
+
+/**
+ * Where the main process's RSS goes up and down in the last half: each part's range (MiB) over
+ * the same samples, and how closely it moves with RSS (correlation). The part that swings with
+ * RSS is what sets the limit.
+ */
+function memoryParts(samples) {
+	const rows = samples
+		.filter((h) => Number.isFinite(h.heapTotalMiB) && h.heapTotalMiB > 0 && h.rssMiB > 0)
+		.map((h) => ({ ...h, nativeMiB: h.rssMiB - h.heapTotalMiB - h.externalMiB }));
+	if (rows.length < 3) return undefined;
+	const correlation = (field) => {
+		const mean = (f) => rows.reduce((sum, r) => sum + r[f], 0) / rows.length;
+		const [mx, my] = [mean(field), mean('rssMiB')];
+		const cov = rows.reduce((sum, r) => sum + (r[field] - mx) * (r.rssMiB - my), 0);
+		const vx = rows.reduce((sum, r) => sum + (r[field] - mx) ** 2, 0);
+		const vy = rows.reduce((sum, r) => sum + (r.rssMiB - my) ** 2, 0);
+		return vx && vy ? cov / Math.sqrt(vx * vy) : NaN;
+	};
+	const part = (field) => {
+		const values = rows.map((r) => r[field]);
+		return { min: Math.min(...values), max: Math.max(...values), correlation: field === 'rssMiB' ? 1 : correlation(field) };
+	};
+	const fields = ['rssMiB', 'anonMiB', 'fileMiB', 'heapTotalMiB', 'heapUsedMiB', 'externalMiB', 'nativeMiB'];
+	return { samples: rows.length, ...Object.fromEntries(fields.map((field) => [field, part(field)])) };
 }
 
 // ---------- report ----------
@@ -699,7 +730,7 @@ function report({ facts, runs, soakRun, load, wallS, cpu, profiles }) {
 	if (soakRun) {
 		const s = soakSummary(soakRun);
 		const r = soakRun.result;
-		out.push(`### Memory: ${r.requests} notifications of ${SCENARIOS[soakRun.scenario].label} under ${soakRun.label}`, '');
+		out.push(`### Memory: ${r.requests} notifications of ${SCENARIOS[soakRun.scenario].label} under ${soakRun.label}${opts['soak-node-options'] ? `, NODE_OPTIONS=${opts['soak-node-options']}` : ''}`, '');
 		out.push(
 			table(
 				['process', 'RSS at start MiB', 'at half-way', 'at the end', 'last half min–max', 'spread in the last half', 'end vs half-way'],
@@ -715,6 +746,29 @@ function report({ facts, runs, soakRun, load, wallS, cpu, profiles }) {
 				`spread over the last half ${pct(s.heapFloor.lastHalfSpread)}.`,
 			'',
 		);
+		if (s.parts) {
+			const names = {
+				rssMiB: 'RSS of the main process',
+				anonMiB: 'of it anonymous (heaps)',
+				fileMiB: 'of it file-backed (code, mapped files)',
+				heapTotalMiB: "V8's main heap, reserved",
+				heapUsedMiB: "V8's main heap, used",
+				externalMiB: "V8's external memory (buffers)",
+				nativeMiB: 'the rest: native memory outside the main heap (RSS − reserved heap − external)',
+			};
+			out.push(
+				`Where the main process's memory swings, last half (${s.parts.samples} samples, every 2 s):`,
+				'',
+				table(
+					['part', 'min MiB', 'max MiB', 'range MiB', 'moves with RSS (correlation)'],
+					Object.entries(names).map(([field, name]) => {
+						const p = s.parts[field];
+						return [name, f0(p.min), f0(p.max), f0(p.max - p.min), f2(p.correlation)];
+					}),
+				),
+				'',
+			);
+		}
 		out.push(
 			`${f1(cpuPerRequest(r))} ms n8n CPU per notification, ${f1((r.requests / r.wallMs) * 1000)} req/s; executions recorded ${r.executions} of ${r.requests} ` +
 				`(${soakRun.recorded} in n8n with the warm-up)${r.notSuccess ? `, ${r.notSuccess} not success` : ''}${r.failures.length ? `, ${r.failures.length} failed requests` : ''}.`,
