@@ -299,10 +299,19 @@ export async function findSecret({ n8n, secret, workflowIds, answers }) {
  */
 export async function runSameInstant({ n8n, url, token, tableId, resources = 40, changes = 5 }) {
 	const histories = Array.from({ length: resources }, (_, index) => subscriptionHistory(1 + changes, { at: Date.now() - 600_000 + index * 10_000 }));
+	// What AppDirect saw, per round: attempts by outcome, and the answers that were not 2xx.
+	const answers = [];
 	const deliverAtOnce = async (notifications) => {
 		const delivery = createDelivery({ urls: url, token, concurrency: notifications.length, timeScale: 0.001 });
 		const records = await Promise.all(notifications.map((notification) => delivery.deliver(notification)));
 		delivery.close();
+		const { byOutcome, gaveUp, p50Ms, p99Ms } = delivery.summary();
+		const notDelivered = {};
+		for (const entry of delivery.attempts.filter((attempt) => attempt.outcome !== 'delivered')) {
+			const key = `${entry.outcome} ${entry.status ?? ''} ${entry.error ?? entry.answer ?? ''}`.slice(0, 160);
+			notDelivered[key] = (notDelivered[key] ?? 0) + 1;
+		}
+		answers.push({ sent: notifications.length, byOutcome, gaveUp, p50Ms, p99Ms, notDelivered });
 		return records.filter((record) => !record.delivered).length;
 	};
 	const rowsOf = async () => {
@@ -325,5 +334,5 @@ export async function runSameInstant({ n8n, url, token, tableId, resources = 40,
 		newestEverywhere: histories.filter((history) => mine(history).length > 0 && mine(history).every((row) => row.seats === newest(history))).length,
 		olderSomewhere: histories.filter((history) => mine(history).some((row) => row.seats !== newest(history))).length,
 	};
-	return { resources, changes, undelivered, created, updated, healthy: await isHealthy(n8n) };
+	return { resources, changes, undelivered, answers, created, updated, healthy: await isHealthy(n8n) };
 }
