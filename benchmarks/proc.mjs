@@ -47,27 +47,27 @@ function childrenTicks(pid) {
 	}
 }
 
-function rssKiB(pid) {
+/** Fields of /proc/<pid>/status in KiB (0 for each once the process has ended). */
+function statusKiB(pid, fields) {
+	let status = '';
 	try {
-		const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
-		return match ? Number(match[1]) : 0;
+		status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
 	} catch {
-		return 0;
+		// ended
 	}
+	return fields.map((field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0));
 }
 
+const rssKiB = (pid) => statusKiB(pid, ['VmRSS'])[0];
+
 /**
- * Resident memory of one process split as the kernel counts it (MiB): anonymous (heaps: V8's and
- * every native allocation) and file-backed (code, mapped files); zeros once it has ended.
+ * Resident memory of one process as the kernel counts it (MiB), from one read: the whole, its
+ * anonymous part (heaps: V8's and every native allocation) and its file-backed part (code, mapped
+ * files); zeros once it has ended.
  */
 export function rssPartsMiB(pid) {
-	try {
-		const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-		const kib = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
-		return { anonMiB: kib('RssAnon') / 1024, fileMiB: kib('RssFile') / 1024 };
-	} catch {
-		return { anonMiB: 0, fileMiB: 0 };
-	}
+	const [rss, anon, file] = statusKiB(pid, ['VmRSS', 'RssAnon', 'RssFile']).map((kib) => kib / 1024);
+	return { rssMiB: rss, anonMiB: anon, fileMiB: file };
 }
 
 /** Resident memory of one process (0 once it has ended). */

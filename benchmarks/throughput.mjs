@@ -584,7 +584,7 @@ async function soak(tarball) {
 		const heapTimer = setInterval(async () => {
 			const at = { t: (performance.now() - t0) / 1000, sent };
 			const { heapUsedMiB, heapTotalMiB, externalMiB, isolates } = await engineCounters(n8n);
-			heap.push({ ...at, heapUsedMiB, heapTotalMiB, externalMiB, isolates, rssMiB: rssMiB(main), ...rssPartsMiB(main) });
+			heap.push({ ...at, heapUsedMiB, heapTotalMiB, externalMiB, isolates, ...rssPartsMiB(main) });
 		}, 2000);
 		sample();
 		const result = newResult(SOAK_CONFIG, key);

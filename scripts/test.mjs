@@ -19,7 +19,7 @@ import { compatVersions } from './n8n/provision.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const results = path.join(root, 'test-results');
 const only = process.argv.slice(2);
-const wanted = (...names) => only.length === 0 || names.some((name) => only.includes(name));
+const wanted = (name) => only.length === 0 || only.includes(name);
 
 function run(command, args, extraEnv = {}) {
 	const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...extraEnv } });
@@ -28,10 +28,14 @@ function run(command, args, extraEnv = {}) {
 
 const backgroundChildren = new Set();
 const backgroundTimes = [];
+// Logs written in this run (a log from an earlier run is never printed as this one's).
+const logsOfThisRun = new Set();
+const logFile = (log) => path.join(results, `${log}.log`);
 
 /** Runs a command without waiting for it, its output in test-results/<log>.log; resolves to whether it succeeded. */
 function runLogged(log, command, args, extraEnv = {}) {
-	const fd = openSync(path.join(results, `${log}.log`), 'a');
+	const fd = openSync(logFile(log), logsOfThisRun.has(log) ? 'a' : 'w');
+	logsOfThisRun.add(log);
 	const t0 = Date.now();
 	return new Promise((resolve) => {
 		// In a process group of its own, so that stopping it stops npm's and apt's children too.
@@ -48,7 +52,7 @@ function runLogged(log, command, args, extraEnv = {}) {
 	}).finally(() => {
 		closeSync(fd);
 		// The exit is only seen once a step's spawnSync returns; the log's last write is when it ended.
-		const ended = statSync(path.join(results, `${log}.log`)).mtimeMs;
+		const ended = statSync(logFile(log)).mtimeMs;
 		backgroundTimes.push(`${log} ${((ended - t0) / 1000).toFixed(0)} s`);
 	});
 }
@@ -74,8 +78,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 /** Waits for a background install and prints what it wrote. */
 async function awaitLogged(log, promise) {
 	const ok = await promise;
-	const file = path.join(results, `${log}.log`);
-	if (existsSync(file)) process.stdout.write(readFileSync(file, 'utf8'));
+	if (logsOfThisRun.has(log)) process.stdout.write(readFileSync(logFile(log), 'utf8'));
 	return ok;
 }
 
@@ -150,7 +153,6 @@ function jestStep(project, script) {
 const counts = { passed: 0, failed: 0, skipped: 0 };
 
 mkdirSync(results, { recursive: true });
-for (const log of ['n8n-install', 'n8n-oldest-install', 'chromium', 'postgres-redis']) rmSync(path.join(results, `${log}.log`), { force: true });
 const testTmp = testTmpdir();
 if (testTmp) console.log(`Temporary files of the tests: ${testTmp}`);
 const ready = Promise.resolve(true);

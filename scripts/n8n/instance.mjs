@@ -544,16 +544,19 @@ export async function startN8n(options = {}) {
 		/**
 		 * Waits until at least `count` finished executions exist, then returns them (oldest first).
 		 * Polls without the execution data, which n8n would otherwise load and send for every
-		 * execution of the workflow three times a second; `includeData: false` skips it at the end too.
+		 * execution of the workflow three times a second; with `includeData: false` the last poll is the answer.
 		 */
 		async function waitForExecutions({ workflowId, count = 1, timeoutMs = 30_000, includeData = true } = {}) {
 			const finished = (all) => all.filter((e) => e.status !== 'running' && e.status !== 'new' && e.stoppedAt).reverse();
-			await waitFor(
+			const polled = await waitFor(
 				`${count} execution(s)${workflowId ? ` of workflow ${workflowId}` : ''}`,
-				async () => (finished(await getExecutions({ workflowId, includeData: false })).length >= count ? true : undefined),
+				async () => {
+					const done = finished(await getExecutions({ workflowId, includeData: false }));
+					return done.length >= count ? done : undefined;
+				},
 				{ timeoutMs, intervalMs: 300 },
 			);
-			return finished(await getExecutions({ workflowId, includeData }));
+			return includeData ? finished(await getExecutions({ workflowId, includeData: true })) : polled;
 		}
 
 		async function listWorkflows({ active } = {}) {
