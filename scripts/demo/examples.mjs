@@ -242,13 +242,16 @@ function sticky({ id, name, content, position, width, height, color }) {
 	};
 }
 
+/** What one output connects to: one node name, or several. */
+const inputsOf = (names) => [names].flat().map((node) => ({ node, type: 'main', index: 0 }));
+
 /** Connections from the trigger: output index i goes to targets[i] (one node name, or several). */
 function triggerConnections(targets) {
-	return { [TRIGGER_NAME]: { main: targets.map((target) => [target].flat().map((node) => ({ node, type: 'main', index: 0 }))) } };
+	return { [TRIGGER_NAME]: { main: targets.map(inputsOf) } };
 }
 
 function chain(from, to) {
-	return { [from]: { main: [[{ node: to, type: 'main', index: 0 }]] } };
+	return { [from]: { main: [inputsOf(to)] } };
 }
 
 function pinNote(id, position, firstOutput, firstStep, count) {
@@ -390,10 +393,11 @@ export function crmSyncWorkflow({ lookup = true } = {}) {
 	for (const step of steps) {
 		Object.assign(connections, chain(step.names.isNew, step.names.add));
 		if (lookup) {
-			const to = (...names) => names.map((node) => ({ node, type: 'main', index: 0 }));
 			Object.assign(connections, chain(step.names.current, step.names.stillThere));
 			// A resource removed since the notification only marks its row: the last known values stay.
-			connections[step.names.stillThere] = { main: [to(step.names.isNew, step.names.update), to(step.names.isNew, step.names.markRemoved)] };
+			connections[step.names.stillThere] = {
+				main: [inputsOf([step.names.isNew, step.names.update]), inputsOf([step.names.isNew, step.names.markRemoved])],
+			};
 		}
 	}
 	return {
