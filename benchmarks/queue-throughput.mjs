@@ -26,7 +26,7 @@ import {
 	routingWorkflow,
 	webhookOf,
 } from '../scripts/n8n/queue-load.mjs';
-import { describeAccount } from '../scripts/sender/accounting.mjs';
+import { describeAccount } from '../scripts/send/accounting.mjs';
 import { machineBusySeconds, processTable, treeCpuSeconds, treeRssMiB } from './proc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -12,7 +12,7 @@ export default tseslint.config(
 		extends: [js.configs.recommended, ...tseslint.configs.recommended],
 		languageOptions: { globals: { ...globals.node, ...globals.jest } },
 		rules: {
-			// Tests load CommonJS helpers (samples/, scripts/docs.js) with require.
+			// Tests load CommonJS helpers (samples/, scripts/docs/run.js) with require.
 			'@typescript-eslint/no-require-imports': 'off',
 			// n8n's API answers and execution records are untyped JSON; tests read them freely
 			// and assert on the values.

@@ -13,17 +13,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { CREDENTIAL, CRM_SYNC, TABLES, WEBHOOK_PATH, crmSyncWorkflow, tableColumns } from './demo/examples.mjs';
-import { demoStory } from './demo/notifications.mjs';
-import { VIEWS, formatTable, readRows } from './demo/tables.mjs';
-import { startCluster } from './n8n/cluster.mjs';
-import { isAlive } from './n8n/instance.mjs';
-import { ensureRuntime, readRuntime, versions } from './n8n/provision.mjs';
-import { createDelivery } from './sender/delivery.mjs';
-import { ensurePostgres } from './services/postgres.mjs';
-import { ensureRedis } from './services/redis.mjs';
+import { CREDENTIAL, CRM_SYNC, TABLES, WEBHOOK_PATH, crmSyncWorkflow, tableColumns } from '../demo/examples.mjs';
+import { demoStory } from '../demo/notifications.mjs';
+import { VIEWS, formatTable, readRows } from '../demo/tables.mjs';
+import { startCluster } from '../n8n/cluster.mjs';
+import { isAlive } from '../n8n/instance.mjs';
+import { ensureRuntime, readRuntime, versions } from '../n8n/provision.mjs';
+import { createDelivery } from '../send/delivery.mjs';
+import { ensurePostgres } from '../services/postgres.mjs';
+import { ensureRedis } from '../services/redis.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const USAGE = `Usage: npm run cluster -- [--webhooks N] [--workers N] [--port P] [--webhook-port P] [--once]
 

@@ -15,9 +15,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { compatVersions, ensureRuntime } from './n8n/provision.mjs';
+import { compatVersions, ensureRuntime } from '../n8n/provision.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 // The compatibility subset: loading, every output layout, token answers, both answer modes and
 // the item contract, all in one suite against one n8n.

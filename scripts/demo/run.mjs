@@ -16,15 +16,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { startAppDirectApi } from './appdirect-api/server.mjs';
-import { API_CREDENTIAL, CREDENTIAL, CRM_SYNC, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './demo/examples.mjs';
-import { demoStory } from './demo/notifications.mjs';
-import { formatTable, readRows, VIEWS } from './demo/tables.mjs';
-import { ensureRuntime, readRuntime, versions } from './n8n/provision.mjs';
-import { isAlive, startN8n } from './n8n/instance.mjs';
-import { sendNotification } from './send.mjs';
+import { startAppDirectApi } from '../appdirect-api/server.mjs';
+import { API_CREDENTIAL, CREDENTIAL, CRM_SYNC, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './examples.mjs';
+import { demoStory } from './notifications.mjs';
+import { formatTable, readRows, VIEWS } from './tables.mjs';
+import { ensureRuntime, readRuntime, versions } from '../n8n/provision.mjs';
+import { isAlive, startN8n } from '../n8n/instance.mjs';
+import { sendNotification } from '../send/run.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const USAGE = `Usage: npm run demo -- [--port <port>] [--once] [--keep]
 

@@ -6,7 +6,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const README = path.join(__dirname, '..', 'README.md');
+const README = path.join(__dirname, '..', '..', 'README.md');
 
 function table(header, rows) {
 	const line = (cells) => `| ${cells.join(' | ')} |`;
@@ -67,13 +67,13 @@ function renderReadme(text, sections) {
 }
 
 function builtModules() {
-	const dist = path.join(__dirname, '..', 'dist', 'nodes', 'AppDirect');
+	const dist = path.join(__dirname, '..', '..', 'dist', 'nodes', 'AppDirect');
 	if (!fs.existsSync(dist)) throw new Error('Run `npm run build` first.');
 	return {
 		catalog: require(path.join(dist, 'shared', 'catalog.js')),
 		parse: require(path.join(dist, 'trigger', 'parse.js')),
 		item: require(path.join(dist, 'shared', 'item.js')),
-		sampleNotification: require('../samples/index.js').sampleNotification,
+		sampleNotification: require('../../samples/index.js').sampleNotification,
 	};
 }
 

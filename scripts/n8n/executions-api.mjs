@@ -1,8 +1,8 @@
 // Reads n8n's execution records through its public API (any database, one n8n): each execution
-// summarised as scripts/sender/accounting.mjs counts it, page by page, so that tens of thousands
+// summarised as scripts/send/accounting.mjs counts it, page by page, so that tens of thousands
 // of executions with their data never sit in memory at once. The queue-mode twin reads PostgreSQL
 // directly (./executions-pg.mjs) and gives the same `items`.
-import { summariseExecution } from '../sender/accounting.mjs';
+import { summariseExecution } from '../send/accounting.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { executionItems } from '../sender/accounting.mjs';
+import { executionItems } from '../send/accounting.mjs';
 import { ensureRuntime } from './provision.mjs';
 
 async function runtimeRequire() {
@@ -52,7 +52,7 @@ export function triggerLanding(runData, triggerName) {
  * Executions of the given workflows (all when omitted) with id > afterId, oldest first:
  * { id, workflowId, status, mode, finished, createdAt, startedAt, stoppedAt, landing, items, notificationId, error }.
  * `landing` is triggerLanding() of the trigger named `triggerName`, undefined when the trigger has not
- * run in the execution yet; `items` (what scripts/sender/accounting.mjs counts) and `notificationId`
+ * run in the execution yet; `items` (what scripts/send/accounting.mjs counts) and `notificationId`
  * (of the first item) are read from the items waiting for it then.
  */
 export async function readExecutions(client, { workflowIds, afterId = 0, triggerName = 'AppDirect Trigger' } = {}) {

@@ -6,9 +6,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { accountDeliveries } from '../sender/accounting.mjs';
-import { createDelivery } from '../sender/delivery.mjs';
-import { mixedTraffic } from '../sender/traffic.mjs';
+import { accountDeliveries } from '../send/accounting.mjs';
+import { createDelivery } from '../send/delivery.mjs';
+import { mixedTraffic } from '../send/traffic.mjs';
 import { readExecutions, statusCounts } from './executions-pg.mjs';
 
 const require = createRequire(import.meta.url);

@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 
-import { seededRandom } from '../sender/traffic.mjs';
+import { seededRandom } from '../send/traffic.mjs';
 
 const require = createRequire(import.meta.url);
 const { sampleNotification, largeSubscription } = require('../../samples/index.js');

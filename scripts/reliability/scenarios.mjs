@@ -3,9 +3,9 @@
 // by `npm run reliability`. Each returns plain figures; callers decide what they must be.
 import { readExecutions, waitForQuiet } from '../n8n/executions-api.mjs';
 import { isAlive } from '../n8n/instance.mjs';
-import { accountDeliveries } from '../sender/accounting.mjs';
-import { createDelivery } from '../sender/delivery.mjs';
-import { mixedTraffic, subscriptionHistory } from '../sender/traffic.mjs';
+import { accountDeliveries } from '../send/accounting.mjs';
+import { createDelivery } from '../send/delivery.mjs';
+import { mixedTraffic, subscriptionHistory } from '../send/traffic.mjs';
 import { readRows } from '../demo/tables.mjs';
 import { checkAnswer, mayStartExecution } from './corpus.mjs';
 import { rawRequest } from './http.mjs';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Posts AppDirect webhook notifications to a URL the way AppDirect does: one JSON POST each,
-// with the token header, and with --retry AppDirect's retries (scripts/sender/delivery.mjs).
+// with the token header, and with --retry AppDirect's retries (scripts/send/delivery.mjs).
 // For trying a workflow before AppDirect is set up, for the demo and for the tests.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -8,11 +8,11 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { APPDIRECT_TIMEOUT_MS, RETRY_DELAYS_MINUTES, appDirectHeaders, createDelivery } from './sender/delivery.mjs';
-import { uiAction } from './sender/traffic.mjs';
+import { APPDIRECT_TIMEOUT_MS, RETRY_DELAYS_MINUTES, appDirectHeaders, createDelivery } from './delivery.mjs';
+import { uiAction } from './traffic.mjs';
 
 const require = createRequire(import.meta.url);
-const { sampleNotification, sampleTypes } = require('../samples/index.js');
+const { sampleNotification, sampleTypes } = require('../../samples/index.js');
 
 const USAGE = `Usage: npm run send -- --url <webhook URL> [--token <token>] [options] <event, UI action or file>...
 

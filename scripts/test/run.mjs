@@ -14,9 +14,9 @@ import { setPriority } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { compatVersions } from './n8n/provision.mjs';
+import { compatVersions } from '../n8n/provision.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const results = path.join(root, 'test-results');
 const only = process.argv.slice(2);
 const wanted = (name) => only.length === 0 || only.includes(name);

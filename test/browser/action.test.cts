@@ -59,7 +59,7 @@ beforeAll(async () => {
 	const [started, launched, sender] = await Promise.all([
 		instance.startN8n({ packages: [packPackage()] }),
 		launchChromium(),
-		importScript('scripts/send.mjs'),
+		importScript('scripts/send/run.mjs'),
 	]);
 	n8n = started;
 	browser = launched;

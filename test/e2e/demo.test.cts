@@ -31,12 +31,12 @@ function freePort(): Promise<number> {
 	});
 }
 
-/** Runs scripts/demo.mjs like `npm run demo -- <args>`; `until` lets the test act on the output. */
+/** Runs scripts/demo/run.mjs like `npm run demo -- <args>`; `until` lets the test act on the output. */
 function runDemo(args: string[], until?: (stdout: string, child: ReturnType<typeof spawn>) => void): Promise<DemoRun> {
 	return new Promise((resolve, reject) => {
 		const env = { ...process.env };
 		delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not for the demo
-		const child = spawn(process.execPath, ['scripts/demo.mjs', ...args], { cwd: repoRoot, env });
+		const child = spawn(process.execPath, ['scripts/demo/run.mjs', ...args], { cwd: repoRoot, env });
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (d) => {
@@ -260,7 +260,7 @@ describe('example workflows', () => {
 		examples = await script('demo/examples.mjs');
 		notifications = await script('demo/notifications.mjs');
 		({ readRows } = await script('demo/tables.mjs'));
-		({ sendNotification } = await script('send.mjs'));
+		({ sendNotification } = await script('send/run.mjs'));
 		crm = await startCrm();
 		// The CRM sync's "Get current …" steps read AppDirect's API: the stand-in plays it.
 		api = await (await script('appdirect-api/server.mjs')).startAppDirectApi({ clients: [apiClient] });

@@ -42,7 +42,7 @@ export interface Harness {
 	credentialId(id: string): string;
 	/** Saves a new token in a credential the tests named `id`, as a user editing it does. */
 	changeToken(id: string, token: string): Promise<void>;
-	/** Posts a notification exactly as AppDirect does (scripts/send.mjs). */
+	/** Posts a notification exactly as AppDirect does (scripts/send/run.mjs). */
 	send(key: string, notification: unknown, options?: { legacy?: boolean; body?: string; token?: string }): Promise<Sent>;
 	/** Stops n8n. */
 	stop(): Promise<void>;
@@ -75,7 +75,7 @@ export interface ExtraCredential {
 
 export async function startHarness(specs: TriggerWorkflow[], token: string, credentials: ExtraCredential[] = []): Promise<Harness> {
 	const { startN8n, nodeOutputs } = await loadInstanceModule();
-	const { sendNotification } = (await importScript('scripts/send.mjs')) as {
+	const { sendNotification } = (await importScript('scripts/send/run.mjs')) as {
 		sendNotification: SendNotification;
 	};
 	let n8n: Instance | undefined;

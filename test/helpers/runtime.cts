@@ -14,7 +14,7 @@ const evaluatedImport = (0, eval)(
 	`(specifier) => import(specifier) /* ${process.pid} ${Date.now()} ${Math.random()} */`,
 ) as (specifier: string) => Promise<any>;
 
-/** Loads an ES module (`.mjs`) from the repo, e.g. `importScript('scripts/send.mjs')`. */
+/** Loads an ES module (`.mjs`) from the repo, e.g. `importScript('scripts/send/run.mjs')`. */
 export function importScript(relativePath: string): Promise<any> {
 	return evaluatedImport(join(repoRoot, relativePath));
 }

@@ -54,7 +54,7 @@ const bullJobId = () => Number(cluster.redis.cli('GET', 'bull:jobs:id').stdout.t
 beforeAll(async () => {
 	load = await importScript('scripts/n8n/queue-load.mjs');
 	pgExecutions = await importScript('scripts/n8n/executions-pg.mjs');
-	accounting = await importScript('scripts/sender/accounting.mjs');
+	accounting = await importScript('scripts/send/accounting.mjs');
 	instanceModule = await importScript('scripts/n8n/instance.mjs');
 	const { startCluster } = await importScript('scripts/n8n/cluster.mjs');
 	for (const mode of MODES) workflows[mode] = load.routingWorkflow({ key: mode, respond: mode });

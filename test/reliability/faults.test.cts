@@ -78,8 +78,8 @@ describe('the CRM-sync example with late and repeated deliveries', () => {
 	let traffic: any;
 
 	beforeAll(async () => {
-		delivery = await importScript('scripts/sender/delivery.mjs');
-		traffic = await importScript('scripts/sender/traffic.mjs');
+		delivery = await importScript('scripts/send/delivery.mjs');
+		traffic = await importScript('scripts/send/traffic.mjs');
 	});
 
 	const url = () => n8n.productionWebhookUrl(examples.CRM_SYNC.webhookId, examples.WEBHOOK_PATH);

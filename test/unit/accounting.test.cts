@@ -6,7 +6,7 @@ import { importScript } from '../helpers/runtime.cjs';
 let accounting: any;
 
 beforeAll(async () => {
-	accounting = await importScript('scripts/sender/accounting.mjs');
+	accounting = await importScript('scripts/send/accounting.mjs');
 });
 
 const TRIGGER = 'AppDirect Trigger';

@@ -12,8 +12,8 @@ let traffic: any;
 const servers: Server[] = [];
 
 beforeAll(async () => {
-	delivery = await importScript('scripts/sender/delivery.mjs');
-	traffic = await importScript('scripts/sender/traffic.mjs');
+	delivery = await importScript('scripts/send/delivery.mjs');
+	traffic = await importScript('scripts/send/traffic.mjs');
 });
 
 afterEach(async () => {

@@ -4,7 +4,7 @@ import * as item from '../../nodes/AppDirect/shared/item';
 import * as parse from '../../nodes/AppDirect/trigger/parse';
 import { sampleNotification } from '../helpers/samples.cjs';
 
-const docs = require('../../scripts/docs.js') as {
+const docs = require('../../scripts/docs/run.js') as {
 	README: string;
 	renderSections(modules: object): Record<string, string>;
 	renderReadme(text: string, sections: Record<string, string>): string;
