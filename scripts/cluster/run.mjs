@@ -17,7 +17,7 @@ import { CREDENTIAL, CRM_SYNC, TABLES, WEBHOOK_PATH, crmSyncWorkflow, tableColum
 import { demoStory } from '../demo/notifications.mjs';
 import { VIEWS, formatTable, readRows } from '../demo/tables.mjs';
 import { startCluster } from '../n8n/cluster.mjs';
-import { isAlive } from '../n8n/instance.mjs';
+import { isAlive } from '../services/processes.mjs';
 import { ensureRuntime, readRuntime, versions } from '../n8n/provision.mjs';
 import { createDelivery } from '../send/delivery.mjs';
 import { ensurePostgres } from '../services/postgres.mjs';

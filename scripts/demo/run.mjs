@@ -21,7 +21,8 @@ import { API_CREDENTIAL, CREDENTIAL, CRM_SYNC, TABLES, tableColumns, WEBHOOK_PAT
 import { demoStory } from './notifications.mjs';
 import { formatTable, readRows, VIEWS } from './tables.mjs';
 import { ensureRuntime, readRuntime, versions } from '../n8n/provision.mjs';
-import { isAlive, startN8n } from '../n8n/instance.mjs';
+import { startN8n } from '../n8n/instance.mjs';
+import { isAlive } from '../services/processes.mjs';
 import { sendNotification } from '../send/run.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

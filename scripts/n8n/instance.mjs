@@ -10,72 +10,22 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { ensureRuntime, run, runtimePath } from './provision.mjs';
+import { HOST, groupRssMiB, isAlive, releasePorts, sleep, waitFor } from '../services/processes.mjs';
+import { n8nClient, setUpOwner } from './client.mjs';
+import { n8nEnvironment, ownerOf, pickPorts, portEnv, portsOf, randomId } from './environment.mjs';
+import { ensureRuntime, run } from './provision.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const HOST = '127.0.0.1';
+const supervisor = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'services', 'supervise.mjs');
 
 // Instances still running in this process, killed on exit as a last resort.
 const running = new Set();
 process.once('exit', () => {
 	for (const inst of running) inst.killNow();
 });
-
-// Ports handed out by this process: n8n binds them only later, so the OS could
-// otherwise give the same free port to two instances started together.
-const handedOut = new Set();
-
-export async function freePort() {
-	for (let attempt = 0; attempt < 50; attempt++) {
-		const port = await new Promise((resolve, reject) => {
-			const srv = net.createServer();
-			srv.unref();
-			srv.on('error', reject);
-			srv.listen(0, HOST, () => {
-				const { port: p } = srv.address();
-				srv.close(() => resolve(p));
-			});
-		});
-		if (!handedOut.has(port)) {
-			handedOut.add(port);
-			return port;
-		}
-	}
-	throw new Error('no free port found');
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, { timeoutMs, intervalMs = 250, onTick } = {}) {
-	const deadline = Date.now() + timeoutMs;
-	let lastError;
-	for (;;) {
-		onTick?.();
-		try {
-			const value = await fn();
-			if (value) return value;
-		} catch (err) {
-			if (err.fatal) throw err;
-			lastError = err;
-		}
-		if (Date.now() > deadline) {
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
-		}
-		await sleep(intervalMs);
-	}
-}
-
-function randomId(length = 16) {
-	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-	const bytes = crypto.randomBytes(length);
-	return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
-}
 
 // Installs an `npm pack` tarball the way n8n's community-package install lays
 // it out: <n8nFolder>/nodes/node_modules/<name>/ plus nodes/package.json.
@@ -99,71 +49,9 @@ function runCommand(cmd, args, { env, cwd, logFd, label } = {}) {
 	return run(cmd, args, { env, cwd, stdio, label });
 }
 
-/** Whether any process of the group led by `pgid` is still running. */
-export function isAlive(pgid) {
-	try {
-		process.kill(-pgid, 0);
-		return true;
-	} catch (err) {
-		return err.code === 'EPERM';
-	}
-}
-
-/**
- * Resident memory of every process in the group led by `pgid` (n8n, its task runner, the
- * supervisor), in MiB, from /proc; 0 where /proc is not available.
- */
-export function groupRssMiB(pgid) {
-	let kib = 0;
-	let entries = [];
-	try {
-		entries = fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
-	} catch {
-		return 0;
-	}
-	for (const pid of entries) {
-		try {
-			// The command name may hold spaces and parentheses: the fields start after the last ')'.
-			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-			const [, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			if (Number(pgrp) !== pgid) continue;
-			const rss = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-			if (rss) kib += Number(rss[1]);
-		} catch {
-			// the process ended while we were reading
-		}
-	}
-	return kib / 1024;
-}
-
-/**
- * Reads the items each output of a node emitted in an execution (with data).
- * Returns one array of `json` objects per output, e.g. [[{...}], []].
- */
-export function nodeOutputs(execution, nodeName, runIndex = 0) {
-	const runs = execution?.data?.resultData?.runData?.[nodeName];
-	if (!runs) return undefined;
-	const main = runs[runIndex]?.data?.main ?? [];
-	return main.map((items) => (items ?? []).map((item) => item.json));
-}
-
 /** n8n before 2.x activates workflows (`update:workflow --active=true`) instead of publishing them. */
 export function legacyActivation(runtime) {
 	return Number(runtime.n8nVersion.split('.')[0]) < 2;
-}
-
-// n8n before the owner-from-environment settings (N8N_INSTANCE_OWNER_*, ignored there) starts
-// with the set-up screen: create the same owner through it.
-async function setUpOwner(baseUrl, owner) {
-	const res = await fetch(`${baseUrl}/rest/settings`);
-	const settings = (await res.json().catch(() => ({})))?.data ?? {};
-	if (settings.userManagement?.showSetupOnFirstLoad !== true) return;
-	const setup = await fetch(`${baseUrl}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(owner),
-	});
-	if (!setup.ok) throw new Error(`owner set-up failed: ${setup.status} ${await setup.text()}`);
 }
 
 // What each n8n command logs once it serves requests.
@@ -243,105 +131,13 @@ export async function startN8n(options = {}) {
 		fs.writeFileSync(nodesPkgFile, JSON.stringify(nodesPkg, null, 2) + '\n');
 
 		// --- owner, managed by env so no sign-up screen is involved ---
-		const owner = {
-			email: ownerOption.email ?? 'owner@e2e.test',
-			password: ownerOption.password ?? `E2e-${randomId(12)}-1a`,
-			firstName: ownerOption.firstName ?? 'E2E',
-			lastName: ownerOption.lastName ?? 'Owner',
-		};
-		// bcryptjs from the runtime: the package under test has no such dependency.
-		const bcrypt = createRequire(path.join(runtime.nodeModules, 'noop.js'))('bcryptjs');
-		const passwordHash = bcrypt.hashSync(owner.password, 10);
+		const owner = ownerOf(ownerOption);
 
 		// --- ports and environment ---
-		// Ports are picked here and bound by n8n later; another process may take
-		// one in between, so a start that hits "already in use" picks new ones.
-		let port, brokerPort, runnerHealthPort, workerHealthPort, baseUrl;
-		const pickPorts = async () => {
-			for (const p of [port, brokerPort, runnerHealthPort, workerHealthPort]) handedOut.delete(p);
-			port = extraEnv.N8N_PORT ? Number(extraEnv.N8N_PORT) : await freePort();
-			brokerPort = extraEnv.N8N_RUNNERS_BROKER_PORT ? Number(extraEnv.N8N_RUNNERS_BROKER_PORT) : await freePort();
-			runnerHealthPort = await freePort();
-			workerHealthPort = await freePort();
-			baseUrl = `http://${HOST}:${port}`;
-		};
-		await pickPorts();
-		// Re-applied whenever ports are picked again; values the caller set in `env` still win.
-		const portEnv = () => {
-			const ports = {
-				N8N_PORT: String(port),
-				N8N_EDITOR_BASE_URL: `${baseUrl}/`,
-				N8N_WEBHOOK_URL: `${baseUrl}/`,
-				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-				N8N_RUNNERS_HEALTH_CHECK_SERVER_PORT: String(runnerHealthPort),
-				QUEUE_HEALTH_CHECK_PORT: String(workerHealthPort),
-			};
-			for (const key of Object.keys(ports)) if (extraEnv[key] !== undefined) ports[key] = String(extraEnv[key]);
-			return ports;
-		};
-		// A reused user folder already holds a key in .n8n/config; n8n refuses to
-		// start when the environment names a different one.
-		let savedKey;
-		try {
-			savedKey = JSON.parse(fs.readFileSync(path.join(n8nFolder, 'config'), 'utf8')).encryptionKey;
-		} catch {
-			savedKey = undefined;
-		}
-		const encryptionKey = extraEnv.N8N_ENCRYPTION_KEY ?? savedKey ?? crypto.randomBytes(24).toString('hex');
-
-		const inherited = {};
-		for (const [k, v] of Object.entries(process.env)) {
-			// Keep the host's n8n/DB/queue settings and test-runner variables
-			// (NODE_ENV=test changes n8n's behaviour) out of the instance.
-			if (/^(N8N_|DB_|QUEUE_|EXECUTIONS_|WEBHOOK_URL$|JEST_|NODE_OPTIONS$|NODE_ENV$|npm_|INIT_CWD$)/.test(k)) continue;
-			inherited[k] = v;
-		}
-		const env = {
-			...inherited,
-			PATH: runtimePath(runtime.nodeBin),
-			NODE_ENV: 'production',
-			N8N_USER_FOLDER: userFolder,
-			N8N_ENCRYPTION_KEY: encryptionKey,
-			N8N_LISTEN_ADDRESS: HOST,
-			N8N_HOST: HOST,
-			...portEnv(),
-			N8N_PROTOCOL: 'http',
-			N8N_SECURE_COOKIE: 'false',
-			N8N_RUNNERS_BROKER_LISTEN_ADDRESS: HOST,
-			N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-			N8N_INSTANCE_OWNER_EMAIL: owner.email,
-			N8N_INSTANCE_OWNER_PASSWORD_HASH: passwordHash,
-			N8N_INSTANCE_OWNER_FIRST_NAME: owner.firstName,
-			N8N_INSTANCE_OWNER_LAST_NAME: owner.lastName,
-			// No calls to n8n.io services (no internet here, and tests must not depend on it).
-			N8N_DIAGNOSTICS_ENABLED: 'false',
-			N8N_DIAGNOSTICS_CONFIG_FRONTEND: '',
-			N8N_DIAGNOSTICS_CONFIG_BACKEND: '',
-			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-			N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
-			N8N_TEMPLATES_ENABLED: 'false',
-			N8N_PERSONALIZATION_ENABLED: 'false',
-			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
-			N8N_HIRING_BANNER_ENABLED: 'false',
-			N8N_AI_ENABLED: 'false',
-			// Its system task polls api.n8n.io for MCP servers and logs a stack trace. Older n8n
-			// versions, which do not have it, refuse to start with an unknown module name.
-			...(fs.existsSync(path.join(runtime.nodeModules, 'n8n', 'dist', 'modules', 'mcp-registry')) && {
-				N8N_DISABLED_MODULES: 'mcp-registry',
-			}),
-			EXTERNAL_FRONTEND_HOOKS_URLS: '',
-			// Explicit values silence n8n's deprecation notices about changing defaults.
-			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
-			N8N_RUNNERS_TASK_TIMEOUT: '60',
-			N8N_COMPRESSION_NODE_MAX_DECOMPRESSED_SIZE_BYTES: String(256 * 1024 * 1024),
-			N8N_COMPRESSION_NODE_MAX_ZIP_ENTRIES: '1000',
-			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
-			N8N_LOG_LEVEL: logLevel,
-			N8N_LOG_OUTPUT: 'console',
-			// Short shutdown so stop() is quick.
-			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '5',
-			...Object.fromEntries(Object.entries(extraEnv).map(([k, v]) => [k, String(v)])),
-		};
+		let ports = await pickPorts(extraEnv);
+		const env = n8nEnvironment({ runtime, userFolder, n8nFolder, owner, ports, logLevel, extraEnv });
+		const encryptionKey = env.N8N_ENCRYPTION_KEY;
+		const baseUrl = () => ports.baseUrl;
 
 		const n8nCli = (args, label) =>
 			runCommand(runtime.nodeBin, [runtime.n8nBin, ...args], { env, cwd: userFolder, logFd, label });
@@ -381,11 +177,11 @@ export async function startN8n(options = {}) {
 		const launch = () => {
 			fs.writeSync(logFd, '\n===== n8n start =====\n');
 			logOffset = fs.fstatSync(logFd).size;
-			say(`starting n8n on ${baseUrl} (log: ${logFile})`);
+			say(`starting n8n on ${baseUrl()} (log: ${logFile})`);
 			const child = spawn(
 				runtime.nodeBin,
 				[
-					path.join(here, 'supervise.mjs'),
+					supervisor,
 					...(keep ? [] : [`--cleanup=${userFolder}`]),
 					runtime.nodeBin,
 					runtime.n8nBin,
@@ -406,8 +202,8 @@ export async function startN8n(options = {}) {
 			});
 		};
 		// Fresh ports right before binding: the CLI steps took seconds.
-		await pickPorts();
-		Object.assign(env, portEnv());
+		ports = await pickPorts(extraEnv, ports);
+		Object.assign(env, portEnv(ports, extraEnv));
 		launch();
 
 		const readLog = () => fs.readFileSync(logFile, 'utf8');
@@ -428,223 +224,8 @@ export async function startN8n(options = {}) {
 			if (!keep) fs.rmSync(userFolder, { recursive: true, force: true });
 		};
 
-		// --- HTTP helpers ---
-		const browserId = crypto.randomUUID();
-		let cookie;
-		let apiKey;
-
-		async function request(url, { method = 'GET', headers = {}, body } = {}) {
-			const res = await fetch(url, {
-				method,
-				headers: {
-					...(body !== undefined && { 'content-type': 'application/json' }),
-					...headers,
-				},
-				body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-			});
-			const text = await res.text();
-			let json;
-			try {
-				json = text ? JSON.parse(text) : undefined;
-			} catch {
-				json = undefined;
-			}
-			if (!res.ok) {
-				const err = new Error(`${method} ${url} -> ${res.status}: ${text.slice(0, 500)}`);
-				err.status = res.status;
-				throw err;
-			}
-			return { status: res.status, headers: res.headers, json, text };
-		}
-
-		async function login() {
-			const res = await fetch(`${baseUrl}/rest/login`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json', 'browser-id': browserId },
-				body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
-			});
-			if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-			const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
-			if (!setCookie) throw new Error('login answered without an n8n-auth cookie');
-			cookie = setCookie.split(';')[0];
-		}
-
-		/** Internal REST API (/rest/...) as the logged-in owner; returns the `data` field. */
-		async function rest(method, urlPath, body) {
-			if (!cookie) await login();
-			const { json } = await request(`${baseUrl}/rest${urlPath}`, {
-				method,
-				body,
-				headers: { cookie, 'browser-id': browserId },
-			});
-			return json?.data ?? json;
-		}
-
-		/** Public API (/api/v1/...) with an API key created on first use. */
-		async function api(method, urlPath, body) {
-			if (!apiKey) {
-				const scopes = await rest('GET', '/api-keys/scopes');
-				const created = await rest('POST', '/api-keys', {
-					label: `e2e-${randomId(6)}`,
-					expiresAt: null,
-					scopes,
-				});
-				apiKey = created.rawApiKey;
-			}
-			const { json } = await request(`${baseUrl}/api/v1${urlPath}`, {
-				method,
-				body,
-				headers: { 'X-N8N-API-KEY': apiKey },
-			});
-			return json;
-		}
-
-		async function listPaged(urlPath, query) {
-			const items = [];
-			let cursor;
-			do {
-				const params = new URLSearchParams({ ...query, limit: '250', ...(cursor && { cursor }) });
-				const page = await api('GET', `${urlPath}?${params}`);
-				items.push(...(page.data ?? []));
-				cursor = page.nextCursor;
-			} while (cursor);
-			return items;
-		}
-
-		// n8n versions without a size limit on execution data (1.x) refuse its ignoreDataSizeLimit parameter.
-		let sizeLimitParam = true;
-		async function withSizeLimitParam(call) {
-			try {
-				return await call(sizeLimitParam);
-			} catch (err) {
-				if (!(sizeLimitParam && err.status === 400 && /ignoreDataSizeLimit/.test(err.message))) throw err;
-				sizeLimitParam = false;
-				return call(false);
-			}
-		}
-
-		/** Executions (newest first) with their full data unless includeData is false. */
-		async function getExecutions({ workflowId, status, includeData = true } = {}) {
-			return withSizeLimitParam((sizeLimit) =>
-				listPaged('/executions', {
-					includeData: String(includeData),
-					...(includeData && sizeLimit && { ignoreDataSizeLimit: 'true' }),
-					...(workflowId && { workflowId }),
-					...(status && { status }),
-				}),
-			);
-		}
-
-		async function getExecution(id, { includeData = true } = {}) {
-			return withSizeLimitParam((sizeLimit) =>
-				api('GET', `/executions/${id}?includeData=${includeData}${includeData && sizeLimit ? '&ignoreDataSizeLimit=true' : ''}`),
-			);
-		}
-
-		/**
-		 * Waits until at least `count` finished executions exist, then returns them (oldest first).
-		 * Polls without the execution data, which n8n would otherwise load and send for every
-		 * execution of the workflow three times a second; with `includeData: false` the last poll is the answer.
-		 */
-		async function waitForExecutions({ workflowId, count = 1, timeoutMs = 30_000, includeData = true } = {}) {
-			const finished = (all) => all.filter((e) => e.status !== 'running' && e.status !== 'new' && e.stoppedAt).reverse();
-			const polled = await waitFor(
-				`${count} execution(s)${workflowId ? ` of workflow ${workflowId}` : ''}`,
-				async () => {
-					const done = finished(await getExecutions({ workflowId, includeData: false }));
-					return done.length >= count ? done : undefined;
-				},
-				{ timeoutMs, intervalMs: 300 },
-			);
-			return includeData ? finished(await getExecutions({ workflowId, includeData: true })) : polled;
-		}
-
-		async function listWorkflows({ active } = {}) {
-			return listPaged('/workflows', active === undefined ? {} : { active: String(active) });
-		}
-
-		const productionWebhookUrl = (webhookId, webhookPath = '') =>
-			`${baseUrl}/webhook/${webhookId}${webhookPath ? `/${webhookPath.replace(/^\//, '')}` : ''}`;
-		const testWebhookUrl = (webhookId, webhookPath = '') =>
-			`${baseUrl}/webhook-test/${webhookId}${webhookPath ? `/${webhookPath.replace(/^\//, '')}` : ''}`;
-
-		// A CORS preflight lists the methods registered for a production path and
-		// starts no execution, so it can be polled safely.
-		async function isWebhookRegistered({ webhookId, path: webhookPath, method = 'POST' }) {
-			const res = await fetch(productionWebhookUrl(webhookId, webhookPath), {
-				method: 'OPTIONS',
-				headers: { origin: baseUrl, 'access-control-request-method': method },
-			});
-			const allowed = (res.headers.get('access-control-allow-methods') ?? '').split(/,\s*/);
-			return allowed.includes(method.toUpperCase());
-		}
-
-		async function waitForWebhook(webhook, { timeoutMs = 30_000 } = {}) {
-			await waitFor(
-				`webhook ${webhook.method ?? 'POST'} ${productionWebhookUrl(webhook.webhookId, webhook.path)}`,
-				() => isWebhookRegistered(webhook),
-				{ timeoutMs },
-			);
-		}
-
-		// n8n 2.41 activates published workflows asynchronously (publication
-		// outbox), so "started" does not mean "triggers registered": ask n8n.
-		async function waitForPublished(workflowId, { timeoutMs = 60_000 } = {}) {
-			let last;
-			await waitFor(
-				`workflow ${workflowId} to be published`,
-				async () => {
-					try {
-						last = await rest('GET', `/workflows/${workflowId}/publication-status`);
-					} catch (err) {
-						// Without the publication service (N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false)
-						// activation happened synchronously before "Editor is now accessible".
-						if (err.status === 404 && /not available/.test(err.message)) return true;
-						// n8n before the publication service (1.x, early 2.x): ask which workflows run.
-						if (err.status === 404) return isActivated(workflowId);
-						throw err;
-					}
-					if (last.status === 'failed' || last.status === 'partial') {
-						const why = last.triggers
-							.filter((t) => t.status === 'failed')
-							.map((t) => `node ${t.nodeId}: ${t.errorMessage}`)
-							.join('; ');
-						throw Object.assign(new Error(`workflow ${workflowId} failed to publish (${last.status}): ${why}`), {
-							fatal: true,
-						});
-					}
-					return last.status === 'published';
-				},
-				{ timeoutMs, intervalMs: 250 },
-			).catch((err) => {
-				if (!err.fatal && last) err.message += ` (last status: ${JSON.stringify(last)})`;
-				throw err;
-			});
-		}
-
-		// n8n without a publication-status endpoint: a workflow runs when it is listed as active and
-		// has no activation error (n8n records one when a trigger fails to start).
-		async function isActivated(workflowId) {
-			// The activation error is a string, or null when there is none.
-			const error = await rest('GET', `/active-workflows/error/${workflowId}`);
-			if (typeof error === 'string' && error) {
-				throw Object.assign(new Error(`workflow ${workflowId} failed to activate: ${error}`), { fatal: true });
-			}
-			const active = await rest('GET', '/active-workflows');
-			return Array.isArray(active) && active.includes(workflowId);
-		}
-
-		/** Publishes (n8n 1.x: activates) an imported workflow through the public API. */
-		async function publishWorkflow(workflowId) {
-			try {
-				return await api('POST', `/workflows/${workflowId}/publish`, {});
-			} catch (err) {
-				// Before POST /publish (n8n 1.x, early 2.x) the same action was POST /activate; there
-				// the path matches GET /workflows/{id}/{versionId} (405) or nothing (404).
-				if (err.status !== 404 && err.status !== 405) throw err;
-				return api('POST', `/workflows/${workflowId}/activate`, {});
-			}
-		}
+		const client = n8nClient({ baseUrl, owner });
+		const { waitForPublished, waitForWebhook } = client;
 
 		async function stop() {
 			if (stopped) return;
@@ -673,10 +254,7 @@ export async function startN8n(options = {}) {
 			} catch {
 				// already closed
 			}
-			handedOut.delete(port);
-			handedOut.delete(brokerPort);
-			handedOut.delete(runnerHealthPort);
-			handedOut.delete(workerHealthPort);
+			releasePorts(...portsOf(ports));
 			if (!keep) fs.rmSync(userFolder, { recursive: true, force: true });
 		}
 
@@ -716,9 +294,9 @@ export async function startN8n(options = {}) {
 		}
 
 		instance = {
-			baseUrl,
-			port,
-			brokerPort,
+			baseUrl: baseUrl(),
+			port: ports.port,
+			brokerPort: ports.brokerPort,
 			userFolder,
 			n8nFolder,
 			logFile,
@@ -731,20 +309,9 @@ export async function startN8n(options = {}) {
 			get pid() {
 				return pgid;
 			},
-			productionWebhookUrl,
-			testWebhookUrl,
 			readLog,
 			logTail,
-			rest,
-			api,
-			getExecutions,
-			getExecution,
-			waitForExecutions,
-			listWorkflows,
-			isWebhookRegistered,
-			waitForWebhook,
-			waitForPublished,
-			publishWorkflow,
+			...client,
 			n8nVersion: runtime.n8nVersion,
 			stop,
 			killNow,
@@ -779,9 +346,9 @@ export async function startN8n(options = {}) {
 					throw new Error(`${err.message}\n--- n8n log (${logFile}) ---\n${logTail()}`);
 				}
 				say('a port was taken meanwhile; retrying on new ports');
-				await pickPorts();
-				Object.assign(env, portEnv());
-				Object.assign(instance, { baseUrl, port, brokerPort });
+				ports = await pickPorts(extraEnv, ports);
+				Object.assign(env, portEnv(ports, extraEnv));
+				Object.assign(instance, { baseUrl: baseUrl(), port: ports.port, brokerPort: ports.brokerPort });
 				launch();
 			}
 		}
@@ -789,10 +356,10 @@ export async function startN8n(options = {}) {
 		await waitFor('/healthz/readiness', async () => (await fetch(`${readinessUrl(command, env)}/healthz/readiness`)).ok, {
 			timeoutMs: 30_000,
 		});
-		if (command === 'start') await setUpOwner(baseUrl, owner);
+		if (command === 'start') await setUpOwner(baseUrl(), owner);
 		for (const id of toPublish) await waitForPublished(id);
 		for (const webhook of webhooks) await waitForWebhook(webhook);
-		say(`n8n ready on ${baseUrl}`);
+		say(`n8n ready on ${baseUrl()}`);
 		return instance;
 	} catch (err) {
 		if (!err.message.includes('--- n8n log')) {

@@ -2,7 +2,7 @@
 // published workflows (./workflows.mjs): used at small sizes by the test suite and at full size
 // by `npm run reliability`. Each returns plain figures; callers decide what they must be.
 import { readExecutions, waitForQuiet } from '../n8n/executions-api.mjs';
-import { isAlive } from '../n8n/instance.mjs';
+import { isAlive } from '../services/processes.mjs';
 import { accountDeliveries } from '../send/accounting.mjs';
 import { createDelivery } from '../send/delivery.mjs';
 import { mixedTraffic, subscriptionHistory } from '../send/traffic.mjs';

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { freePort } from '../n8n/instance.mjs';
+import { freePort } from './processes.mjs';
 import { ensureDebianPackages, isRoot, systemUser } from './debian.mjs';
 import { launchSupervised, waitUntil, withServerLifecycle } from './supervised.mjs';
 

@@ -1,15 +1,14 @@
 // Starts a server program (PostgreSQL, Redis) the way instance.mjs starts n8n: under
-// scripts/n8n/supervise.mjs, as the leader of its own process group, so that it is stopped (and
+// supervise.mjs, as the leader of its own process group, so that it is stopped (and
 // its throw-away folder removed) even when the process that started it dies without cleaning up.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { isAlive } from '../n8n/instance.mjs';
+import { isAlive, sleep, waitFor } from './processes.mjs';
 
-const supervisor = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'n8n', 'supervise.mjs');
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const supervisor = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'supervise.mjs');
 
 // Every program still running from this process, killed on exit as a last resort.
 const running = new Set();
@@ -80,21 +79,17 @@ export function launchSupervised({ command, args = [], env = process.env, cwd, l
 	return program;
 }
 
-/** Polls fn until it returns something truthy; fails with the last error after timeoutMs. */
-export async function waitUntil(what, fn, { timeoutMs = 30_000, intervalMs = 100, program } = {}) {
-	const deadline = Date.now() + timeoutMs;
-	let lastError;
-	for (;;) {
-		if (program && program.exitInfo) throw new Error(`${what}: the program exited (${JSON.stringify(program.exitInfo)})`);
-		try {
-			const value = await fn();
-			if (value) return value;
-		} catch (error) {
-			lastError = error;
-		}
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
-		await sleep(intervalMs);
-	}
+/** Polls fn until it returns something truthy, as waitFor does, and fails at once when `program` has exited. */
+export function waitUntil(what, fn, { timeoutMs = 30_000, intervalMs = 100, program } = {}) {
+	const exited = () => Object.assign(new Error(`${what}: the program exited (${JSON.stringify(program.exitInfo)})`), { fatal: true });
+	return waitFor(
+		what,
+		() => {
+			if (program?.exitInfo) throw exited();
+			return fn();
+		},
+		{ timeoutMs, intervalMs },
+	);
 }
 
 /**

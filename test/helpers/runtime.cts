@@ -41,8 +41,12 @@ export interface InstanceModule {
 	nodeOutputs(execution: unknown, nodeName: string, runIndex?: number): Array<Array<Record<string, any>>> | undefined;
 }
 
-export function loadInstanceModule(): Promise<InstanceModule> {
-	return importScript('scripts/n8n/instance.mjs');
+/** startN8n (scripts/n8n/instance.mjs) and nodeOutputs, which reads an execution's data (scripts/n8n/client.mjs). */
+export async function loadInstanceModule(): Promise<InstanceModule> {
+	// One after the other: jest links ES modules loaded side by side into one cache and loses some.
+	const { startN8n } = await importScript('scripts/n8n/instance.mjs');
+	const { nodeOutputs } = await importScript('scripts/n8n/client.mjs');
+	return { startN8n, nodeOutputs };
 }
 
 let packed: string | undefined;

@@ -36,7 +36,7 @@ type Any = any;
 let load: Any;
 let pgExecutions: Any;
 let accounting: Any;
-let instanceModule: Any;
+let processesModule: Any;
 let cluster: Any;
 let client: Any;
 const workflows: Record<Mode, Any> = {} as Any;
@@ -55,7 +55,7 @@ beforeAll(async () => {
 	load = await importScript('scripts/n8n/queue-load.mjs');
 	pgExecutions = await importScript('scripts/n8n/executions-pg.mjs');
 	accounting = await importScript('scripts/send/accounting.mjs');
-	instanceModule = await importScript('scripts/n8n/instance.mjs');
+	processesModule = await importScript('scripts/services/processes.mjs');
 	const { startCluster } = await importScript('scripts/n8n/cluster.mjs');
 	for (const mode of MODES) workflows[mode] = load.routingWorkflow({ key: mode, respond: mode });
 	const started = Date.now();
@@ -266,7 +266,7 @@ describe('faults in the middle of a burst, AppDirect retrying', () => {
 			workerLogs[at] = { name: process.name, readLog: () => text };
 		}
 		globalThis.process.kill(-process.pid, 'SIGKILL');
-		while (instanceModule.isAlive(process.pid)) await sleep(20);
+		while (processesModule.isAlive(process.pid)) await sleep(20);
 		await process.stop(); // only removes its folder now
 	}
 
@@ -379,7 +379,7 @@ describe.each([
 	});
 
 	it('n8n recovers without a restart: every process is still the same one, and new notifications are processed', async () => {
-		for (const process of cluster.processes()) expect(instanceModule.isAlive(process.pid)).toBe(true);
+		for (const process of cluster.processes()) expect(processesModule.isAlive(process.pid)).toBe(true);
 		const probes = load.mixedNotifications(cluster.webhookProcesses.length * 2);
 		const result = await run('whenFinished', probes, { concurrency: 2 });
 		expect(result.summary.byOutcome.delivered).toBe(probes.length);
