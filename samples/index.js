@@ -1,5 +1,6 @@
-// Realistic AppDirect notifications, one file per resource type (written for this project
-// from the shapes in AppDirect's documentation). Shared by the tests, `npm run send` and the demo.
+// AppDirect notifications, one file per resource type, written for this project after AppDirect's
+// documentation (README.md says, for each file, how far it follows it). Shared by the tests,
+// `npm run send`, the demo and the benchmarks.
 'use strict';
 const fs = require('fs');
 const path = require('path');
