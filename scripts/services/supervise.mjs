@@ -1,13 +1,13 @@
-// Runs one n8n command as the leader of its own process group and ends the
-// whole group when the process that started it goes away (a test runner killed
-// with SIGKILL cannot clean up, and n8n must not be left running).
+// Runs one command (an n8n process, PostgreSQL, Redis) as the leader of its own process group and
+// ends the whole group when the process that started it goes away (a test runner killed with
+// SIGKILL cannot clean up, and no server may be left running).
 //
 //   <node> supervise.mjs [--cleanup=<dir>] <command> [args...]
 //
 // --cleanup: a throw-away user folder to delete when the caller died without stopping us.
 //
-// Started by instance.mjs with `detached: true`, so this process's pid is the
-// group id; stop() signals the group, which reaches n8n and its task runners.
+// Started by scripts/n8n/instance.mjs and supervised.mjs with `detached: true`, so this process's
+// pid is the group id; stop() signals the group, which reaches n8n and its task runners.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

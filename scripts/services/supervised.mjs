@@ -1,4 +1,4 @@
-// Starts a server program (PostgreSQL, Redis) the way instance.mjs starts n8n: under
+// Starts a server program (PostgreSQL, Redis) the way scripts/n8n/instance.mjs starts n8n: under
 // supervise.mjs, as the leader of its own process group, so that it is stopped (and
 // its throw-away folder removed) even when the process that started it dies without cleaning up.
 import { spawn } from 'node:child_process';

@@ -183,7 +183,7 @@ const steps = [
 	['postgres+redis', () => awaitLogged('postgres-redis', services), 'check'],
 	['queue', jestStep('queue', 'test:queue'), 'counted'],
 	// The trigger suite on the oldest supported n8n too (npm run test:compat runs every supported version).
-	// (test-compat.mjs installs it again if the background install failed, and says why.)
+	// (scripts/compat/run.mjs installs it again if the background install failed, and says why.)
 	[
 		'compat',
 		async () => {
