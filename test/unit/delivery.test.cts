@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'net';
 import { checkBearer } from '../../nodes/AppDirect/trigger/oauth2/bearer';
 import { answerTokenRequest } from '../../nodes/AppDirect/trigger/oauth2/endpoint';
-import { deriveTokenKeys, type TokenKeys } from '../../nodes/AppDirect/trigger/oauth2/token';
+import { deriveTokenKeys, type OAuth2Credential, type TokenKeys } from '../../nodes/AppDirect/trigger/oauth2/token';
 import { importScript } from '../helpers/runtime.cjs';
 import { sampleNotification } from '../helpers/samples.cjs';
 
@@ -261,8 +261,8 @@ describe('traffic', () => {
 
 const BINDING = { workflowId: 'wf-1', nodeId: 'node-a' };
 // Characters that the form encoding inside Basic changes.
-const CLIENT = { grantType: 'clientCredentials', clientId: 'app direct', clientSecret: 'cs+4f9a/1c7e%2b:8d60 53aa41f0c9é' };
-const OWNER = { ...CLIENT, grantType: 'password', username: 'bot@example.com', password: 'pw 7Hq2+xL9' };
+const CLIENT = { grant: 'clientCredentials' as const, clientId: 'app direct', clientSecret: 'cs+4f9a/1c7e%2b:8d60 53aa41f0c9é' };
+const OWNER = { ...CLIENT, grant: 'password' as const, username: 'bot@example.com', password: 'pw 7Hq2+xL9' };
 
 interface Seen {
 	path: string;
@@ -275,7 +275,7 @@ interface Seen {
  * A receiver with a token endpoint (/token) and a notification URL (/hook), both answered by the
  * trigger's own OAuth2 functions. `tokenOverride` answers /token instead, for failures.
  */
-async function oauth2Receiver(credential: Record<string, unknown>) {
+async function oauth2Receiver(credential: OAuth2Credential) {
 	const state = {
 		keys: deriveTokenKeys(credential, BINDING) as TokenKeys,
 		tokenOverride: undefined as undefined | ((response: ServerResponse) => boolean),
@@ -323,7 +323,7 @@ describe('delivery simulator with OAuth2', () => {
 		const sim = delivery.createDelivery({
 			urls: target.hook,
 			...fast,
-			oauth2: { tokenUrl: target.tokenUrl, ...credential, grant: credential.grantType, clientAuthentication, scope: 'webhooks read' },
+			oauth2: { tokenUrl: target.tokenUrl, ...credential, clientAuthentication, scope: 'webhooks read' },
 		});
 		const records = await sim.deliverAll(Array.from({ length: 5 }, () => sampleNotification('user.added', { fresh: true })));
 		sim.close();
@@ -331,7 +331,7 @@ describe('delivery simulator with OAuth2', () => {
 		expect(paths(target.state.seen)).toEqual(['/token 200', ...Array(5).fill('/hook 200')]);
 		const [token, ...notifications] = target.state.seen;
 		const fields = new URLSearchParams(token.body);
-		expect(fields.get('grant_type')).toBe(credential.grantType === 'password' ? 'password' : 'client_credentials');
+		expect(fields.get('grant_type')).toBe(credential.grant === 'password' ? 'password' : 'client_credentials');
 		expect(fields.get('scope')).toBe('webhooks read');
 		expect(token.headers['content-type']).toBe('application/x-www-form-urlencoded');
 		expect(Boolean(token.headers.authorization)).toBe(clientAuthentication === 'basic');

@@ -11,8 +11,8 @@ const ID = 'appdirect';
 const SECRET = 'cs_4f9a1c7e2b8d6053aa41f0c9e7b2d81';
 const USER = 'marketplace-bot';
 const PASSWORD = 'pw_7Hq2xL9vRt4Z';
-const CLIENT = { grantType: 'clientCredentials', clientId: ID, clientSecret: SECRET, scope: 'webhooks' };
-const OWNER = { ...CLIENT, grantType: 'password', username: USER, password: PASSWORD };
+const CLIENT = { grant: 'clientCredentials' as const, clientId: ID, clientSecret: SECRET, scope: 'webhooks' };
+const OWNER = { ...CLIENT, grant: 'password' as const, username: USER, password: PASSWORD };
 const SECRETS = [SECRET, PASSWORD, encodeURIComponent(SECRET), Buffer.from(`${ID}:${SECRET}`).toString('base64')];
 
 const clientKeys = deriveTokenKeys(CLIENT, BINDING);

@@ -1,10 +1,10 @@
 import { BEARER_REFUSAL, bearerToken, checkBearer, TokenKeyCache } from '../../nodes/AppDirect/trigger/oauth2/bearer';
-import { deriveTokenKeys, issueToken, TOKEN_LIFETIME_SECONDS } from '../../nodes/AppDirect/trigger/oauth2/token';
+import { deriveTokenKeys, issueToken, TOKEN_LIFETIME_SECONDS, type OAuth2Credential } from '../../nodes/AppDirect/trigger/oauth2/token';
 import { TOKEN_MAX_AGE_MS, TOKEN_RECHECK_MS } from '../../nodes/AppDirect/trigger/token-cache';
 
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const BINDING = { workflowId: 'wf-1', nodeId: 'node-a' };
-const CLIENT = { grantType: 'clientCredentials', clientId: 'appdirect', clientSecret: 'cs_4f9a1c7e2b8d6053aa41f0c9e7b2d81' };
+const CLIENT = { grant: 'clientCredentials' as const, clientId: 'appdirect', clientSecret: 'cs_4f9a1c7e2b8d6053aa41f0c9e7b2d81' };
 const ROTATED = { ...CLIENT, clientSecret: 'cs_new_0a1b2c3d4e5f60718293a4b5c6d7e8f' };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -52,9 +52,9 @@ describe('checkBearer', () => {
 });
 
 /** A credential the test can change, counting reads; and a cache on a clock the test moves. */
-function setup(initial: Record<string, unknown> = CLIENT) {
+function setup(initial: OAuth2Credential = CLIENT) {
 	const clock = { now: START };
-	const state = { credential: initial as Record<string, unknown> | Error, reads: 0 };
+	const state = { credential: initial as OAuth2Credential | Error, reads: 0 };
 	const readKeys = async () => {
 		state.reads += 1;
 		if (state.credential instanceof Error) throw state.credential;

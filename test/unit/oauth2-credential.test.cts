@@ -1,8 +1,8 @@
 import { checkOAuth2Credential, MIN_CLIENT_SECRET_CHARS } from '../../nodes/AppDirect/trigger/oauth2/credential-check';
 
 const SECRET = 'cs_4f9a1c7e2b8d6053aa41f0c9e7b2d81';
-const CLIENT = { grantType: 'clientCredentials', clientId: 'appdirect', clientSecret: SECRET };
-const OWNER = { ...CLIENT, grantType: 'password', username: 'bot', password: 'pw_7Hq2xL9vRt4Z' };
+const CLIENT = { grant: 'clientCredentials' as const, clientId: 'appdirect', clientSecret: SECRET };
+const OWNER = { ...CLIENT, grant: 'password' as const, username: 'bot', password: 'pw_7Hq2xL9vRt4Z' };
 
 describe('checkOAuth2Credential', () => {
 	it.each([
@@ -18,7 +18,8 @@ describe('checkOAuth2Credential', () => {
 		['a password grant without password', { ...OWNER, password: undefined }, 'Error', /password is empty/],
 		['a password with a leading space', { ...OWNER, password: ' pw' }, 'Error', /password starts or ends/],
 	])('%s → %s', (_case, data, status, message) => {
-		const result = checkOAuth2Credential(data as Record<string, unknown> | undefined);
+		const grant = (data as { grant?: 'password' } | undefined)?.grant ?? 'clientCredentials';
+		const result = checkOAuth2Credential(grant, data as Record<string, unknown> | undefined);
 		expect(result.status).toBe(status);
 		expect(result.message).toMatch(message);
 		expect(result.message).not.toContain(SECRET);

@@ -5,8 +5,8 @@ const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const BINDING = { workflowId: 'wf-1', nodeId: 'node-a' };
 // Characters that form encoding changes: a space, '+', '%', ':' and non-ASCII.
 const SECRET = 'cs 4f9a+1c7e%2b:8d6053aa41f0c9é';
-const CLIENT = { grantType: 'clientCredentials', clientId: 'app direct:1', clientSecret: SECRET };
-const OWNER = { ...CLIENT, grantType: 'password', username: 'bot@example.com', password: 'pw 7Hq2+xL9vRt4Z' };
+const CLIENT = { grant: 'clientCredentials' as const, clientId: 'app direct:1', clientSecret: SECRET };
+const OWNER = { ...CLIENT, grant: 'password' as const, username: 'bot@example.com', password: 'pw 7Hq2+xL9vRt4Z' };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -101,7 +101,7 @@ describe('token endpoint: refusals', () => {
 	});
 
 	it('an incomplete credential issues nothing, even to a client that sends the same empty values', () => {
-		const empty = deriveTokenKeys({ grantType: 'clientCredentials', clientId: '', clientSecret: '' }, BINDING);
+		const empty = deriveTokenKeys({ grant: 'clientCredentials' as const, clientId: '', clientSecret: '' }, BINDING);
 		const answer = answerTokenRequest(post({ grant_type: 'client_credentials' }, { authorization: basic('', '') }), empty, NOW);
 		expect(answer).toMatchObject({ status: 401, body: { error: 'invalid_client' }, outcome: 'notConfigured' });
 	});

@@ -9,8 +9,8 @@ import {
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const BINDING: TokenBinding = { workflowId: 'wf-1', nodeId: 'node-a' };
-const CLIENT = { grantType: 'clientCredentials', clientId: 'appdirect', clientSecret: 'cs_4f9a1c7e2b8d6053aa41f0c9e7b2d81' };
-const OWNER = { ...CLIENT, grantType: 'password', username: 'marketplace-bot', password: 'pw_7Hq2xL9vRt4Z' };
+const CLIENT = { grant: 'clientCredentials' as const, clientId: 'appdirect', clientSecret: 'cs_4f9a1c7e2b8d6053aa41f0c9e7b2d81' };
+const OWNER = { ...CLIENT, grant: 'password' as const, username: 'marketplace-bot', password: 'pw_7Hq2xL9vRt4Z' };
 
 const keys = deriveTokenKeys(CLIENT, BINDING);
 

@@ -1,4 +1,5 @@
 /** What the node's credential test says about an OAuth2 webhook credential: only what can be checked here. */
+import type { Grant } from './token';
 
 /** Shorter client secrets are refused: tokens are signed with a key derived from the secret. */
 export const MIN_CLIENT_SECRET_CHARS = 32;
@@ -19,8 +20,8 @@ function problemWith(label: string, value: string): string | undefined {
 	return undefined;
 }
 
-export function checkOAuth2Credential(data: Record<string, unknown> | undefined): CredentialCheckResult {
-	const password = data?.grantType === 'password';
+export function checkOAuth2Credential(grant: Grant, data: Record<string, unknown> | undefined): CredentialCheckResult {
+	const password = grant === 'password';
 	const fields: Array<[string, string]> = [
 		['client ID', text(data?.clientId)],
 		['client secret', text(data?.clientSecret)],

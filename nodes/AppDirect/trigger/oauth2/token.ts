@@ -56,6 +56,9 @@ export interface TokenKeys {
 
 export type TokenCheck = 'valid' | 'malformed' | 'invalid' | 'expired';
 
+/** The grant (the trigger's authentication choice) with the fields of the credential. */
+export type OAuth2Credential = { grant: Grant } & Record<string, unknown>;
+
 const VERSION = 1;
 const PAYLOAD_BYTES = 1 + 4 + 16; // version, expiry in seconds, random id
 const PAYLOAD_CHARS = 28; // base64url of 21 bytes, no padding bits
@@ -95,12 +98,12 @@ export function scopeList(value: string): string[] {
 }
 
 /**
- * Derives what the trigger needs from the credential's fields (`grantType`, `clientId`,
- * `clientSecret`, `username`, `password`, `scope`) for one workflow and node. Any other field
- * and any non-text value is ignored.
+ * Derives what the trigger needs for one workflow and node from the grant (the trigger's
+ * authentication choice) and the credential's fields `clientId`, `clientSecret`, `username`,
+ * `password` and `scope`. Any other field and any non-text value is ignored.
  */
-export function deriveTokenKeys(credential: Record<string, unknown>, binding: TokenBinding): TokenKeys {
-	const grant: Grant = credential.grantType === 'password' ? 'password' : 'clientCredentials';
+export function deriveTokenKeys(credential: OAuth2Credential, binding: TokenBinding): TokenKeys {
+	const grant: Grant = credential.grant === 'password' ? 'password' : 'clientCredentials';
 	const clientId = text(credential.clientId);
 	const clientSecret = text(credential.clientSecret);
 	const username = grant === 'password' ? text(credential.username) : '';
