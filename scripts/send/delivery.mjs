@@ -3,7 +3,9 @@
 // success. Anything else is a failure: another status (4xx included), a connection error, or no
 // complete answer in 30 seconds. Failures are retried after 5 min, 10 min, 20 min, 40 min, 1 h,
 // 2 h… (11 attempts in all, over several days). `timeScale` shrinks those waits, not the 30-second
-// timeout, so that a test sees a day of retries in seconds.
+// timeout, so that a test sees a day of retries in seconds. With `oauth2` each notification carries
+// a bearer token fetched from the receiver's token endpoint (scripts/send/oauth2.mjs); a token
+// request that fails is a failed attempt, retried like any other.
 //
 //   const delivery = createDelivery({ urls: [url], token, timeScale: 0.001 });
 //   const records = await delivery.deliverAll(notifications);
@@ -11,6 +13,8 @@
 //   delivery.close();
 import http from 'node:http';
 import https from 'node:https';
+
+import { createTokenClient } from './oauth2.mjs';
 
 /** Waits before each retry, in minutes: 10 retries, so 11 attempts over about 2.7 days. */
 export const RETRY_DELAYS_MINUTES = [5, 10, 20, 40, 60, 120, 240, 480, 960, 1920];
@@ -20,9 +24,10 @@ export const APPDIRECT_TIMEOUT_MS = 30_000;
 /**
  * Outcome of one attempt: `delivered` (2xx); `refused` (4xx) and `failed` (5xx or another
  * status); `timeout` (no complete answer in time); `connection-error`; `dropped` (lost on the
- * way by the `drop` option, never sent: how a test makes one notification arrive late).
+ * way by the `drop` option, never sent: how a test makes one notification arrive late);
+ * `token-failed` (OAuth2: no token could be fetched, so the notification was not sent).
  */
-export const OUTCOMES = ['delivered', 'refused', 'failed', 'timeout', 'connection-error', 'dropped'];
+export const OUTCOMES = ['delivered', 'refused', 'failed', 'timeout', 'connection-error', 'dropped', 'token-failed'];
 
 /** The headers AppDirect sends with a notification. */
 export function appDirectHeaders({ token, legacy = false } = {}) {
@@ -114,6 +119,8 @@ export function percentile(values, p) {
  *   concurrency    attempts in flight at once [16]
  *   drop(notification, attempt)  true: this attempt is lost before it reaches the receiver
  *   onAttempt(attempt)           called after every attempt (for a log file)
+ *   oauth2         instead of `token`: { tokenUrl, clientId, clientSecret, grant, username, password,
+ *                  scope, clientAuthentication } (see createTokenClient)
  */
 export function createDelivery(options) {
 	const urls = [options.urls].flat();
@@ -135,6 +142,21 @@ export function createDelivery(options) {
 	let closed = false;
 
 	const headers = appDirectHeaders(options);
+	const send = (url, body, extra) => post(url, body, extra, { timeoutMs, agents });
+	const tokens = options.oauth2 ? createTokenClient(options.oauth2, send) : null;
+
+	/** One notification POST, preceded with OAuth2 by getting a token (an answer 401 drops it). */
+	async function sendNotification(url, body, extra) {
+		if (tokens === null) return await send(url, body, extra);
+		const started = performance.now();
+		const token = await tokens.token();
+		if (!token.ok) {
+			return { tokenFailed: true, status: token.status, error: token.problem, text: token.answer ?? undefined, ms: performance.now() - started };
+		}
+		const result = await send(url, body, { ...extra, authorization: `Bearer ${token.token}` });
+		if (result.status === 401) tokens.discard(token.token);
+		return result;
+	}
 
 	function wait(ms) {
 		return new Promise((resolve) => {
@@ -154,7 +176,7 @@ export function createDelivery(options) {
 		if (options.drop?.(notification, number)) {
 			result = { dropped: true, ms: 0 };
 		} else {
-			result = await run(() => post(url, body, { ...headers, ...record.headers }, { timeoutMs, agents }));
+			result = await run(() => sendNotification(url, body, { ...headers, ...record.headers }));
 		}
 		const entry = {
 			id: record.id,
@@ -163,7 +185,7 @@ export function createDelivery(options) {
 			url,
 			sentAt: Math.round(sentAt),
 			ms: Math.round(result.ms * 10) / 10,
-			outcome: result.dropped ? 'dropped' : outcomeOf(result),
+			outcome: result.dropped ? 'dropped' : result.tokenFailed ? 'token-failed' : outcomeOf(result),
 			status: result.status ?? null,
 			...(result.error !== undefined ? { error: result.error } : {}),
 			answer: result.text === undefined ? null : result.text.slice(0, 300),
@@ -215,6 +237,8 @@ export function createDelivery(options) {
 		deliverAll: (notifications) => Promise.all(notifications.map((notification) => deliver(notification))),
 		attempts,
 		records,
+		/** OAuth2 only: every token request, with its status (never the token). */
+		tokenRequests: tokens?.requests ?? [],
 		/** Counts and answer latency (delivered attempts only), for reports. */
 		summary() {
 			const byOutcome = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0]));
@@ -227,6 +251,7 @@ export function createDelivery(options) {
 				cancelled: records.filter((record) => record.cancelled).length,
 				attempts: attempts.length,
 				byOutcome,
+				tokenRequests: tokens?.requests.length ?? 0,
 				p50Ms: percentile(latencies, 50),
 				p99Ms: percentile(latencies, 99),
 			};

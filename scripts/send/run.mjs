@@ -25,6 +25,11 @@ const USAGE = `Usage: npm run send -- --url <webhook URL> [--token <token>] [opt
                 give it several times to spread the notifications over several URLs in turn
   --token       the webhook token (or env APPDIRECT_WEBHOOK_TOKEN); omit for authentication None
   --legacy      send the token in the legacy AppDirect-Webhook-Token header
+  --token-url   OAuth2 instead of --token: the trigger's Access Token URI; a token is fetched from it
+                and sent as Authorization: Bearer (with --client-id, --client-secret, --scope; add
+                --username and --password for the Resource Owner Password type; or env
+                APPDIRECT_CLIENT_SECRET and APPDIRECT_PASSWORD, kept out of the shell history)
+  --client-auth how the client ID and secret go to the token URL: basic or form [basic]
   --fresh       give each sample a new notification uuid (default: the sample's fixed uuid)
   --retry       retry failures as AppDirect does: after ${RETRY_DELAYS_MINUTES.slice(0, 4).join(', ')} minutes…, ${RETRY_DELAYS_MINUTES.length + 1} attempts in all
   --time-scale  multiply the waits between retries, e.g. 0.001 turns 5 minutes into 300 ms [1]
@@ -72,6 +77,13 @@ async function main() {
 			url: { type: 'string', multiple: true, default: process.env.APPDIRECT_WEBHOOK_URL ? [process.env.APPDIRECT_WEBHOOK_URL] : [] },
 			token: { type: 'string', default: process.env.APPDIRECT_WEBHOOK_TOKEN },
 			legacy: { type: 'boolean', default: false },
+			'token-url': { type: 'string' },
+			'client-id': { type: 'string' },
+			'client-secret': { type: 'string', default: process.env.APPDIRECT_CLIENT_SECRET },
+			username: { type: 'string' },
+			password: { type: 'string', default: process.env.APPDIRECT_PASSWORD },
+			scope: { type: 'string' },
+			'client-auth': { type: 'string', default: 'basic' },
 			fresh: { type: 'boolean', default: false },
 			retry: { type: 'boolean', default: false },
 			'time-scale': { type: 'string', default: '1' },
@@ -97,6 +109,16 @@ async function main() {
 		urls: values.url,
 		token: values.token,
 		legacy: values.legacy,
+		oauth2: values['token-url'] && {
+			tokenUrl: values['token-url'],
+			clientId: values['client-id'],
+			clientSecret: values['client-secret'],
+			grant: values.username === undefined ? 'clientCredentials' : 'password',
+			username: values.username,
+			password: values.password,
+			scope: values.scope,
+			clientAuthentication: values['client-auth'],
+		},
 		timeoutMs: positiveNumber('timeout', values.timeout) * 1000,
 		timeScale: positiveNumber('time-scale', values['time-scale']),
 		concurrency: positiveNumber('concurrency', values.concurrency),
@@ -111,7 +133,8 @@ async function main() {
 	let failures = 0;
 	const report = (record) => {
 		const last = record.attempts.at(-1);
-		const answer = last.status === null ? `failed: ${last.error ?? last.outcome}` : `${last.status} ${last.answer}`;
+		let answer = last.status === null ? `failed: ${last.error ?? last.outcome}` : `${last.status} ${last.answer}`;
+		if (last.outcome === 'token-failed') answer = `no access token (${last.error}): ${last.answer ?? ''}`;
 		const tries = record.attempts.length > 1 ? ` (after ${record.attempts.length} attempts)` : '';
 		console.log(`${record.event} -> ${answer}${tries}`);
 		if (!record.delivered) failures++;

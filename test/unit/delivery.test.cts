@@ -1,7 +1,12 @@
 // The AppDirect delivery simulator against a real local HTTP server: what counts as delivered,
-// what is retried, when, where, and how many at once.
+// what is retried, when, where, and how many at once; and with OAuth2, against a server running
+// the trigger's own token endpoint and bearer check: token requests, reuse, expiry, 401 and
+// failed token requests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
+import { checkBearer } from '../../nodes/AppDirect/trigger/oauth2/bearer';
+import { answerTokenRequest } from '../../nodes/AppDirect/trigger/oauth2/endpoint';
+import { deriveTokenKeys, type OAuth2Credential, type TokenKeys } from '../../nodes/AppDirect/trigger/oauth2/token';
 import { importScript } from '../helpers/runtime.cjs';
 import { sampleNotification } from '../helpers/samples.cjs';
 
@@ -9,11 +14,13 @@ type Handler = (request: IncomingMessage, body: string, response: ServerResponse
 
 let delivery: any;
 let traffic: any;
+let oauth2: any;
 const servers: Server[] = [];
 
 beforeAll(async () => {
 	delivery = await importScript('scripts/send/delivery.mjs');
 	traffic = await importScript('scripts/send/traffic.mjs');
+	oauth2 = await importScript('scripts/send/oauth2.mjs');
 });
 
 afterEach(async () => {
@@ -249,5 +256,195 @@ describe('traffic', () => {
 		const random = traffic.seededRandom(7);
 		const again = traffic.seededRandom(7);
 		expect([random(), random()]).toEqual([again(), again()]);
+	});
+});
+
+const BINDING = { workflowId: 'wf-1', nodeId: 'node-a' };
+// Characters that the form encoding inside Basic changes.
+const CLIENT = { grant: 'clientCredentials' as const, clientId: 'app direct', clientSecret: 'cs+4f9a/1c7e%2b:8d60 53aa41f0c9é' };
+const OWNER = { ...CLIENT, grant: 'password' as const, username: 'bot@example.com', password: 'pw 7Hq2+xL9' };
+
+interface Seen {
+	path: string;
+	headers: IncomingMessage['headers'];
+	body: string;
+	status: number;
+}
+
+/**
+ * A receiver with a token endpoint (/token) and a notification URL (/hook), both answered by the
+ * trigger's own OAuth2 functions. `tokenOverride` answers /token instead, for failures.
+ */
+async function oauth2Receiver(credential: OAuth2Credential) {
+	const state = {
+		keys: deriveTokenKeys(credential, BINDING) as TokenKeys,
+		tokenOverride: undefined as undefined | ((response: ServerResponse) => boolean),
+		seen: [] as Seen[],
+	};
+	const server = createServer((request, response) => {
+		const chunks: Buffer[] = [];
+		request.on('data', (chunk: Buffer) => chunks.push(chunk));
+		request.on('end', () => {
+			const body = Buffer.concat(chunks).toString('utf8');
+			const url = new URL(request.url ?? '/', 'http://x');
+			const record = (status: number) => state.seen.push({ path: url.pathname, headers: request.headers, body, status });
+			if (url.pathname === '/token') {
+				if (state.tokenOverride?.(response)) {
+					record(response.statusCode);
+					return;
+				}
+				const answer = answerTokenRequest({ method: request.method ?? '', headers: request.headers, body }, state.keys, Date.now());
+				record(answer.status);
+				response.writeHead(answer.status, answer.headers).end(JSON.stringify(answer.body));
+				return;
+			}
+			const check = checkBearer({ headers: request.headers, query: Object.fromEntries(url.searchParams) }, state.keys, Date.now());
+			const status = check === 'valid' ? 200 : 401;
+			record(status);
+			response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ check }));
+		});
+	});
+	servers.push(server);
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	return { state, server, hook: `${base}/hook`, tokenUrl: `${base}/token` };
+}
+
+const paths = (seen: Seen[]) => seen.map((entry) => `${entry.path} ${entry.status}`);
+
+describe('delivery simulator with OAuth2', () => {
+	it.each([
+		['client credentials, HTTP Basic', CLIENT, 'basic'],
+		['client credentials, form fields', CLIENT, 'form'],
+		['password, HTTP Basic', OWNER, 'basic'],
+		['password, form fields', OWNER, 'form'],
+	])('%s: one token request, then every notification with the token', async (_case, credential, clientAuthentication) => {
+		const target = await oauth2Receiver(credential);
+		const sim = delivery.createDelivery({
+			urls: target.hook,
+			...fast,
+			oauth2: { tokenUrl: target.tokenUrl, ...credential, clientAuthentication, scope: 'webhooks read' },
+		});
+		const records = await sim.deliverAll(Array.from({ length: 5 }, () => sampleNotification('user.added', { fresh: true })));
+		sim.close();
+		expect(records.map((record: any) => record.delivered)).toEqual([true, true, true, true, true]);
+		expect(paths(target.state.seen)).toEqual(['/token 200', ...Array(5).fill('/hook 200')]);
+		const [token, ...notifications] = target.state.seen;
+		const fields = new URLSearchParams(token.body);
+		expect(fields.get('grant_type')).toBe(credential.grant === 'password' ? 'password' : 'client_credentials');
+		expect(fields.get('scope')).toBe('webhooks read');
+		expect(token.headers['content-type']).toBe('application/x-www-form-urlencoded');
+		expect(Boolean(token.headers.authorization)).toBe(clientAuthentication === 'basic');
+		expect(fields.has('client_secret')).toBe(clientAuthentication === 'form');
+		const bearers = new Set(notifications.map((entry) => entry.headers.authorization));
+		expect(bearers.size).toBe(1);
+		expect([...bearers][0]).toMatch(/^Bearer [\w-]{28}\.[\w-]{43}$/);
+		expect(sim.summary()).toMatchObject({ delivered: 5, tokenRequests: 1 });
+	});
+
+	it('concurrent notifications share one token request', async () => {
+		const target = await oauth2Receiver(CLIENT);
+		const sim = delivery.createDelivery({ urls: target.hook, ...fast, concurrency: 8, oauth2: { tokenUrl: target.tokenUrl, ...CLIENT } });
+		await sim.deliverAll(Array.from({ length: 24 }, () => sampleNotification('user.added', { fresh: true })));
+		sim.close();
+		expect(sim.summary()).toMatchObject({ delivered: 24, tokenRequests: 1 });
+	});
+
+	it('reuses a token until its expires_in has passed, then fetches another', async () => {
+		const target = await oauth2Receiver(CLIENT);
+		const clock = { now: 1_000_000 };
+		const sim = delivery.createDelivery({ urls: target.hook, ...fast, oauth2: { tokenUrl: target.tokenUrl, ...CLIENT, now: () => clock.now } });
+		await sim.deliver(sampleNotification('user.added', { fresh: true }));
+		clock.now += 3599_000;
+		await sim.deliver(sampleNotification('user.added', { fresh: true }));
+		expect(sim.summary().tokenRequests).toBe(1);
+		clock.now += 1000;
+		await sim.deliver(sampleNotification('user.added', { fresh: true }));
+		sim.close();
+		expect(paths(target.state.seen)).toEqual(['/token 200', '/hook 200', '/hook 200', '/token 200', '/hook 200']);
+	});
+
+	it('a 401 drops the token: the retry fetches a new one (here: the secret changed on the receiver)', async () => {
+		const target = await oauth2Receiver(CLIENT);
+		const rotated = { ...CLIENT, clientSecret: 'the new secret' };
+		const sim = delivery.createDelivery({ urls: target.hook, ...fast, oauth2: { tokenUrl: target.tokenUrl, ...CLIENT } });
+		await sim.deliver(sampleNotification('user.added', { fresh: true }));
+		// Only the receiver has the new secret; the sender still holds a token from before.
+		target.state.keys = deriveTokenKeys(rotated, BINDING);
+		target.state.seen.length = 0;
+		const record = await sim.deliver(sampleNotification('company.added', { fresh: true }));
+		sim.close();
+		// The old sender's old token: 401; its retry asks for a token with the old secret: refused, retried.
+		expect(record.attempts.map((attempt: any) => [attempt.outcome, attempt.status])).toEqual([
+			['refused', 401],
+			['token-failed', 401],
+			['token-failed', 401],
+			['token-failed', 401],
+		]);
+		expect(record.gaveUp).toBe(true);
+		expect(paths(target.state.seen)).toEqual(['/hook 401', '/token 401', '/token 401', '/token 401']);
+	});
+
+	it('a 401 with a token the receiver no longer accepts is followed by a new token and a delivery', async () => {
+		const target = await oauth2Receiver(CLIENT);
+		const sim = delivery.createDelivery({ urls: target.hook, ...fast, oauth2: { tokenUrl: target.tokenUrl, ...CLIENT } });
+		await sim.deliver(sampleNotification('user.added', { fresh: true }));
+		// Another workflow ID, same credential: tokens issued before are refused.
+		target.state.keys = deriveTokenKeys(CLIENT, { ...BINDING, workflowId: 'wf-2' });
+		const record = await sim.deliver(sampleNotification('user.added', { fresh: true }));
+		sim.close();
+		expect(record.attempts.map((attempt: any) => attempt.outcome)).toEqual(['refused', 'delivered']);
+		expect(paths(target.state.seen)).toEqual(['/token 200', '/hook 200', '/hook 401', '/token 200', '/hook 200']);
+	});
+
+	it.each([
+		['a 500', (response: ServerResponse) => response.writeHead(500).end('oops'), 500, 'token endpoint answered 500'],
+		['a 200 that is not JSON', (response: ServerResponse) => response.writeHead(200).end('<html>'), 200, 'token endpoint answered with no JSON'],
+		['a 200 without a token', (response: ServerResponse) => response.writeHead(200).end('{"token_type":"Bearer"}'), 200, 'no access_token in the answer'],
+		['a token of another type', (response: ServerResponse) => response.writeHead(200).end('{"access_token":"x","token_type":"mac"}'), 200, 'token_type is not Bearer'],
+	])('a failed token request (%s) is a failed attempt, retried like any other', async (_case, answer, status, problem) => {
+		const target = await oauth2Receiver(CLIENT);
+		let failures = 1;
+		target.state.tokenOverride = (response) => failures-- > 0 && (answer(response), true);
+		const sim = delivery.createDelivery({ urls: target.hook, ...fast, oauth2: { tokenUrl: target.tokenUrl, ...CLIENT } });
+		const record = await sim.deliver(sampleNotification('user.added', { fresh: true }));
+		sim.close();
+		expect(record.attempts.map((attempt: any) => [attempt.outcome, attempt.status, attempt.error ?? null])).toEqual([
+			['token-failed', status, problem],
+			['delivered', 200, null],
+		]);
+		expect(paths(target.state.seen)).toEqual([`/token ${status}`, '/token 200', '/hook 200']);
+		expect(sim.summary()).toMatchObject({ tokenRequests: 2, byOutcome: { 'token-failed': 1, delivered: 1 } });
+	});
+
+	it('an unreachable token endpoint is a failed attempt; the notification is not sent', async () => {
+		const target = await oauth2Receiver(CLIENT);
+		const closed = await oauth2Receiver(CLIENT);
+		await new Promise((resolve) => closed.server.close(resolve));
+		servers.splice(servers.indexOf(closed.server), 1);
+		const sim = delivery.createDelivery({ urls: target.hook, ...fast, retryDelaysMs: [20], oauth2: { tokenUrl: closed.tokenUrl, ...CLIENT } });
+		const record = await sim.deliver(sampleNotification('user.added'));
+		sim.close();
+		expect(record.attempts.map((attempt: any) => [attempt.outcome, attempt.error])).toEqual([
+			['token-failed', 'token request failed: ECONNREFUSED'],
+			['token-failed', 'token request failed: ECONNREFUSED'],
+		]);
+		expect(target.state.seen).toEqual([]);
+	});
+
+	it('never records the access token or the secret in its attempts', async () => {
+		const target = await oauth2Receiver(CLIENT);
+		const sim = delivery.createDelivery({ urls: target.hook, ...fast, oauth2: { tokenUrl: target.tokenUrl, ...CLIENT } });
+		await sim.deliver(sampleNotification('user.added'));
+		sim.close();
+		const token = String(target.state.seen[1].headers.authorization).slice('Bearer '.length);
+		const recorded = JSON.stringify([sim.attempts, sim.tokenRequests, sim.summary()]);
+		expect(recorded).not.toContain(token);
+		expect(recorded).not.toContain(CLIENT.clientSecret);
+	});
+
+	it('refuses a grant or a client authentication it does not know', () => {
+		expect(() => oauth2.tokenRequest({ ...CLIENT, grant: 'implicit' })).toThrow(/grant must be/);
+		expect(() => oauth2.tokenRequest({ ...CLIENT, clientAuthentication: 'jwt' })).toThrow(/basic or form/);
 	});
 });
