@@ -1,0 +1,25 @@
+/**
+ * Why a listing stopped before it was complete. The node layer turns it into an n8n error; the
+ * reason lets it (and tests) tell a malformed page from a refused filter.
+ */
+export type ListingFailure =
+	| 'not-json'
+	| 'not-a-page'
+	| 'page-mismatch'
+	| 'totals-shrank'
+	| 'totals-contradict'
+	| 'no-progress'
+	| 'filter-not-offered'
+	| 'bad-filter'
+	| 'unknown-resource'
+	| 'gave-up';
+
+export class ListingError extends Error {
+	constructor(
+		readonly reason: ListingFailure,
+		message: string,
+	) {
+		super(message);
+		this.name = 'ListingError';
+	}
+}
