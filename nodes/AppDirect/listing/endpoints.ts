@@ -26,6 +26,8 @@ export interface ListEndpoint {
 	modifiedSince?: 'lastModified';
 	/** Status values AppDirect filters on, where it has a `status` filter. */
 	statuses?: readonly string[];
+	/** Dotted path of an item's id in the list's answer (the list shapes differ from the single reads). */
+	idPath: string;
 	/** `operationId` in AppDirect's OpenAPI file. */
 	operationId: string;
 }
@@ -41,6 +43,7 @@ const STARTED = { paging: 'start', pageSize: 250, defaultPageSize: 250 } as cons
 export const LIST_ENDPOINTS: readonly ListEndpoint[] = [
 	{
 		resourceType: 'USER',
+		idPath: 'uuid',
 		path: '/api/account/v2/users',
 		perCompany: false,
 		...PAGED,
@@ -49,6 +52,7 @@ export const LIST_ENDPOINTS: readonly ListEndpoint[] = [
 	},
 	{
 		resourceType: 'COMPANY',
+		idPath: 'uuid',
 		path: '/api/account/v2/companies',
 		perCompany: false,
 		...PAGED,
@@ -56,6 +60,7 @@ export const LIST_ENDPOINTS: readonly ListEndpoint[] = [
 	},
 	{
 		resourceType: 'MEMBERSHIP',
+		idPath: 'user.uuid',
 		path: '/api/account/v2/companies/{companyId}/memberships',
 		perCompany: true,
 		companyPath: '/api/account/v2/companies/{companyId}/memberships',
@@ -64,6 +69,7 @@ export const LIST_ENDPOINTS: readonly ListEndpoint[] = [
 	},
 	{
 		resourceType: 'SUBSCRIPTION',
+		idPath: 'id',
 		path: '/api/billing/v1/subscriptions',
 		perCompany: false,
 		companyPath: '/api/billing/v1/companies/{companyId}/subscriptions',
@@ -74,6 +80,7 @@ export const LIST_ENDPOINTS: readonly ListEndpoint[] = [
 	},
 	{
 		resourceType: 'INVOICE',
+		idPath: 'invoiceId',
 		path: '/api/billing/v1/companies/{companyId}/invoices',
 		perCompany: true,
 		companyPath: '/api/billing/v1/companies/{companyId}/invoices',
@@ -84,6 +91,15 @@ export const LIST_ENDPOINTS: readonly ListEndpoint[] = [
 ];
 
 const BY_TYPE = new Map(LIST_ENDPOINTS.map((endpoint) => [endpoint.resourceType, endpoint]));
+
+/** An item's id as text (invoices have numeric ids), or undefined when it has none. */
+export function listItemId(endpoint: ListEndpoint, item: unknown): string | undefined {
+	let value: unknown = item;
+	for (const key of endpoint.idPath.split('.')) {
+		value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+	}
+	return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
 
 /** The resource types that can be listed, in catalog order. */
 export function listableTypes(): string[] {

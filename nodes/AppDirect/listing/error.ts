@@ -12,14 +12,20 @@ export type ListingFailure =
 	| 'filter-not-offered'
 	| 'bad-filter'
 	| 'unknown-resource'
-	| 'gave-up';
+	| 'gave-up'
+	| 'refused'
+	| 'request-failed';
 
 export class ListingError extends Error {
 	constructor(
 		readonly reason: ListingFailure,
 		message: string,
+		/** AppDirect's HTTP status, for `gave-up` and `refused`. */
+		readonly status?: number,
+		/** What the transport threw, for `request-failed`: the node explains it as for a single read. */
+		cause?: unknown,
 	) {
-		super(message);
+		super(message, cause === undefined ? undefined : { cause });
 		this.name = 'ListingError';
 	}
 }

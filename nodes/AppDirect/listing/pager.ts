@@ -197,9 +197,10 @@ export class Pager {
 
 	private keep(items: unknown[]): unknown[] {
 		let fresh = items;
-		if (this.identify) {
+		const identify = this.identify;
+		if (identify) {
 			fresh = items.filter((item) => {
-				const id = this.identify!(item);
+				const id = identify(item);
 				if (id === undefined) return true;
 				if (this.seen.has(id)) {
 					this.duplicatesDropped++;
