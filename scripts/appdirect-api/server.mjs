@@ -9,12 +9,15 @@
 //   api.notification('subscription.changed')  // a sample notification whose URLs point here
 //   api.setResource(url, content); api.removeResource(url); api.expireTokens();
 //   api.requests                              // every request: method, path, credentials kind, status
+//   api.seed({ companies: 2000 }); api.rateLimit(true); api.onListPage(hook)   // lists: listing.mjs
 //   await api.close();
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { findList, leakyBucket, listPage } from './listing.mjs';
+import { classify, listItem, seedMarketplace } from './marketplace.mjs';
 
 const require = createRequire(import.meta.url);
 const { sampleNotification, sampleTypes } = require('../../samples/index.js');
@@ -87,6 +90,14 @@ function basicCredentials(header) {
  *   clients               [{ clientId, clientSecret, scopes = SCOPES }] allowed to get tokens
  *   tokenLifetimeSeconds  expires_in of new tokens [43199]
  *   seed                  serve the samples' resources [true]
+ *   marketplace           also a made-up marketplace: { companies, usersPerCompany = 5,
+ *                         subscriptionsPerCompany = 2, invoicesPerCompany = 1 } (see marketplace.mjs)
+ *   rateLimit             AppDirect's leaky bucket on /api/: true or { size = 20, perSecond = 5,
+ *                         retryAfter = true } answers 429 past it [false: no limit]
+ *   maxPageSize           refuse a larger size/count with 400 [none: AppDirect documents none]
+ *   totalCount            X-Total-Count on start/count lists: 'documented' | 'always' | 'never'
+ *                         ['documented', which is none of the lists served]
+ *   now                   the clock, epoch ms [Date.now]
  *   port, host            where to listen [0 = a free port, 127.0.0.1]
  */
 export async function startAppDirectApi(options = {}) {
@@ -94,15 +105,50 @@ export async function startAppDirectApi(options = {}) {
 		clients = [],
 		tokenLifetimeSeconds = TOKEN_LIFETIME_SECONDS,
 		seed = true,
+		marketplace,
+		rateLimit = false,
+		now = Date.now,
 		port = 0,
 		host = '127.0.0.1',
 	} = options;
+	const listOptions = { maxPageSize: options.maxPageSize, totalCount: options.totalCount ?? 'documented' };
 	const resources = new Map();
+	/** Stored resources by type (USER, COMPANY, …): path → { path, ids, content, modified }, for the lists. */
+	const byType = new Map();
+	let bucket;
+	let retryAfter = true;
+	let onListPage;
 	/** Answers set by a test for a path, instead of the resource: { status, body, headers }. */
 	const overrides = new Map();
 	const tokens = new Map();
 	const requests = [];
 	let origin = '';
+
+	/** Keeps a resource at its path; `modified` is what `lastModified` filters compare with. */
+	function store(path, content, modified = now()) {
+		resources.set(path, content);
+		const kind = classify(path);
+		if (!kind) return;
+		if (!byType.has(kind.type)) byType.set(kind.type, new Map());
+		byType.get(kind.type).set(path, { path, ids: kind.ids, content, modified });
+	}
+
+	function drop(path) {
+		resources.delete(path);
+		const kind = classify(path);
+		if (kind) byType.get(kind.type)?.delete(path);
+	}
+
+	function setRateLimit(setting) {
+		if (!setting) {
+			bucket = undefined;
+			return;
+		}
+		const { retryAfter: sendRetryAfter = true, ...shape } = setting === true ? {} : setting;
+		bucket = leakyBucket(shape);
+		retryAfter = sendRetryAfter;
+	}
+	setRateLimit(rateLimit);
 
 	const server = http.createServer(async (request, response) => {
 		const url = new URL(request.url, 'http://stand-in');
@@ -125,7 +171,15 @@ export async function startAppDirectApi(options = {}) {
 			const body = await readBody(request);
 			if (url.pathname === '/oauth2/token') return token(request, body, send);
 			if (url.pathname.startsWith(CONTROL_PREFIX)) return control(request, url, body, send);
-			if (url.pathname.startsWith('/api/')) return resource(request, url, send);
+			if (url.pathname.startsWith('/api/')) {
+				const admission = bucket?.take(now());
+				if (admission && !admission.admitted) {
+					// Retry-After in whole seconds (RFC 9110), so at least 1.
+					const headers = retryAfter ? { 'retry-after': String(Math.max(1, Math.ceil(admission.waitMs / 1000))) } : {};
+					return send(429, { code: 'TOO_MANY_REQUESTS', message: 'Rate limit exceeded' }, headers);
+				}
+				return resource(request, url, send);
+			}
 			return send(404, { code: 'NOT_FOUND', message: 'Not found' });
 		} catch (error) {
 			return send(500, { code: 'INTERNAL_ERROR', message: String(error?.message ?? error) });
@@ -152,10 +206,15 @@ export async function startAppDirectApi(options = {}) {
 		if (requested.length === 0 || requested.some((scope) => !allowed.includes(scope))) {
 			return send(400, { error: 'invalid_scope', error_description: `Invalid scope: ${requested.join(' ') || '(none)'}` });
 		}
-		const accessToken = randomBytes(15).toString('base64url');
-		tokens.set(accessToken, { clientId: client.clientId, scope: requested.join(' '), expiresAt: Date.now() + tokenLifetimeSeconds * 1000 });
+		const accessToken = issue(client.clientId, requested.join(' '));
 		// No refresh_token: the client-credentials grant has none.
 		return send(200, { access_token: accessToken, token_type: 'bearer', expires_in: tokenLifetimeSeconds, scope: requested.join(' ') });
+	}
+
+	function issue(clientId, scope) {
+		const accessToken = randomBytes(15).toString('base64url');
+		tokens.set(accessToken, { clientId, scope, expiresAt: Date.now() + tokenLifetimeSeconds * 1000 });
+		return accessToken;
 	}
 
 	function resource(request, url, send) {
@@ -171,17 +230,23 @@ export async function startAppDirectApi(options = {}) {
 		const path = pathOf(url.pathname);
 		const override = overrides.get(path);
 		if (override) return send(override.status, override.body, override.headers, override.text);
-		if (path === '/api/account/v2/companies') return send(200, companyPage(url));
+		const found = findList(path);
+		if (found) return list(found, url, send);
 		if (!resources.has(path)) return send(404, { code: 'NOT_FOUND', message: `Resource not found: ${path}` });
 		return send(200, resources.get(path));
 	}
 
-	// "List all companies" (account v2), the read the credential test makes.
-	function companyPage(url) {
-		const companies = [...resources.entries()].filter(([path]) => /^\/api\/account\/v1\/companies\/[^/]+$/.test(path));
-		const size = Math.max(1, Number(url.searchParams.get('size') ?? 50) || 50);
-		const content = companies.slice(0, size).map(([, company]) => company);
-		return { links: [], content, page: { size, totalElements: companies.length, totalPages: Math.ceil(companies.length / size), number: 0 } };
+	// A list endpoint (listing.mjs): users, companies, a company's memberships, subscriptions, invoices.
+	function list({ list: shape, companyId }, url, send) {
+		if (companyId && !resources.has(`/api/account/v1/companies/${companyId}`)) {
+			return send(404, { code: 'NOT_FOUND', message: `Company not found: ${companyId}` });
+		}
+		const items = [...(byType.get(shape.type)?.values() ?? [])];
+		const show = (item) => listItem(shape.type, item.content, { origin, path: item.path, list: shape.list, store: resources });
+		const page = listPage(shape, companyId, url.searchParams, items, show, listOptions);
+		send(page.status, page.body, page.headers);
+		// After the answer: what the hook changes shows on the next page, as on a live marketplace.
+		onListPage?.({ list: shape.name, path: url.pathname, query: Object.fromEntries(url.searchParams), companyId, status: page.status });
 	}
 
 	// For scripts in another process (the demo run by hand): change state over HTTP.
@@ -201,6 +266,14 @@ export async function startAppDirectApi(options = {}) {
 			return send(204);
 		}
 		if (action === 'requests' && request.method === 'GET') return send(200, requests);
+		if (action === 'seed' && request.method === 'POST') {
+			api.seed(JSON.parse(body || '{}'));
+			return send(204);
+		}
+		if (action === 'rate-limit' && request.method === 'PUT') {
+			api.rateLimit(JSON.parse(body || 'true'));
+			return send(204);
+		}
 		return send(404, { code: 'NOT_FOUND', message: `Unknown control request ${request.method} ${url.pathname}` });
 	}
 
@@ -227,12 +300,49 @@ export async function startAppDirectApi(options = {}) {
 		},
 		/** The resource served at a path or URL, or undefined. */
 		resource: (urlOrPath) => structuredClone(resources.get(pathOf(urlOrPath))),
-		setResource(urlOrPath, content) {
-			resources.set(pathOf(urlOrPath), structuredClone(content));
+		/** Adds or replaces a resource; lists see it as modified now (or at `modified`, epoch ms). */
+		setResource(urlOrPath, content, modified) {
+			store(pathOf(urlOrPath), structuredClone(content), modified);
 		},
-		/** After this, the resource's URL answers 404, as AppDirect does for a removed resource. */
+		/** After this, the resource's URL answers 404 and lists leave it out, as AppDirect does for a removed resource. */
 		removeResource(urlOrPath) {
-			resources.delete(pathOf(urlOrPath));
+			drop(pathOf(urlOrPath));
+		},
+		/** Adds a made-up marketplace's companies (marketplace.mjs); `from` numbers them after earlier ones. */
+		seed(marketplaceOptions) {
+			let count = 0;
+			for (const entry of seedMarketplace({ ...marketplaceOptions, origin })) {
+				store(entry.path, entry.content, entry.modified);
+				count++;
+			}
+			return count;
+		},
+		/** Paths of the stored resources of a type (USER, COMPANY, MEMBERSHIP, SUBSCRIPTION, INVOICE). */
+		paths(type) {
+			return [...(byType.get(type)?.keys() ?? [])];
+		},
+		/** When lists consider a resource modified, epoch ms. */
+		modifiedAt(urlOrPath) {
+			for (const items of byType.values()) {
+				const item = items.get(pathOf(urlOrPath));
+				if (item) return item.modified;
+			}
+			return undefined;
+		},
+		/** AppDirect's bucket: true, { size, perSecond, retryAfter }, or false to switch it off. */
+		rateLimit(setting) {
+			setRateLimit(setting);
+		},
+		/** { maxPageSize, totalCount } for the lists, as the options of the same names. */
+		configureLists(settings) {
+			Object.assign(listOptions, settings);
+		},
+		/**
+		 * Called after each list page is sent with { list, path, query, companyId, status }: change
+		 * resources there to see what a listing sees on a live marketplace. null removes it.
+		 */
+		onListPage(hook) {
+			onListPage = hook ?? undefined;
 		},
 		/**
 		 * Makes a path answer `{ status, body?, headers?, text? }` instead of the resource (`body` as
@@ -245,6 +355,10 @@ export async function startAppDirectApi(options = {}) {
 		/** Every token issued so far is expired now, as 12 hours later. */
 		expireTokens() {
 			for (const grant of tokens.values()) grant.expiresAt = 0;
+		},
+		/** A valid access token without the token request, for tests about other requests. */
+		issueToken(clientId = 'test', scope = 'ROLE_PARTNER_READ') {
+			return issue(clientId, scope);
 		},
 		/** How many tokens were issued so far. */
 		get tokensIssued() {
@@ -282,13 +396,15 @@ export async function startAppDirectApi(options = {}) {
 			if (resources.has(path)) continue;
 			const content =
 				notification.resource.type === 'CATALOG_PRODUCT' ? productDefinition(notification.resource.content, origin) : notification.resource.content;
-			resources.set(path, content);
+			store(path, content);
 		}
 	}
+	if (marketplace) api.seed(marketplace);
 	return api;
 }
 
 // By hand: node scripts/appdirect-api/server.mjs [--port 8090] [--client-id …] [--client-secret …]
+//   [--companies 2000 [--users-per-company 5]] [--rate-limit]
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 	const { values } = parseArgs({
 		options: {
@@ -296,12 +412,18 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 			'client-id': { type: 'string', default: 'n8n-demo' },
 			'client-secret': { type: 'string', default: randomBytes(12).toString('hex') },
 			'token-lifetime': { type: 'string', default: String(TOKEN_LIFETIME_SECONDS) },
+			companies: { type: 'string', default: '0' },
+			'users-per-company': { type: 'string', default: '5' },
+			'rate-limit': { type: 'boolean', default: false },
 		},
 	});
+	const companies = Number(values.companies);
 	const api = await startAppDirectApi({
 		port: Number(values.port),
 		tokenLifetimeSeconds: Number(values['token-lifetime']),
 		clients: [{ clientId: values['client-id'], clientSecret: values['client-secret'] }],
+		marketplace: companies > 0 ? { companies, usersPerCompany: Number(values['users-per-company']) } : undefined,
+		rateLimit: values['rate-limit'],
 	});
 	console.log(`AppDirect API stand-in (not AppDirect) on ${api.url}`);
 	console.log(`Client ID: ${values['client-id']}\nClient secret: ${values['client-secret']}`);
