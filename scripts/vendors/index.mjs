@@ -25,8 +25,10 @@ export const LOCAL_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 
 /**
  * The environment for n8n (and any Node or npm process): every http and https request goes to the
- * proxy except those for local addresses, and the test authority is trusted besides the usual ones.
- * Both spellings are set: proxy-from-env reads the lower-case one first.
+ * proxy except those for local addresses, and the test authority is trusted. Both spellings of the
+ * proxy variables are set: proxy-from-env reads the lower-case one first. npm does not take the
+ * authority from NODE_EXTRA_CA_CERTS (it fails with UNABLE_TO_VERIFY_LEAF_SIGNATURE), so it gets its
+ * own `cafile` setting; with it npm trusts this authority only, and only vendor hosts are reachable.
  */
 export function proxyEnvironment(proxyUrl, certificatePath) {
 	const noProxy = LOCAL_HOSTS.join(',');
@@ -38,6 +40,7 @@ export function proxyEnvironment(proxyUrl, certificatePath) {
 		NO_PROXY: noProxy,
 		no_proxy: noProxy,
 		NODE_EXTRA_CA_CERTS: certificatePath,
+		npm_config_cafile: certificatePath,
 	};
 }
 

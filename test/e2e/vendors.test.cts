@@ -16,6 +16,8 @@ const WEBHOOK_PATH = 'vendors-e2e';
 const HUBSPOT_TOKEN = `pat-na1-${randomBytes(12).toString('hex')}`;
 const HUBSPOT_CREDENTIAL = { id: 'e2eHubSpotKey001', name: 'HubSpot (stand-in)', type: 'hubspotAppToken' };
 const SALESFORCE_CREDENTIAL = { id: 'e2eSalesforce001', name: 'Salesforce JWT (stand-in)', type: 'salesforceJwtApi' };
+const SALESFORCE_OAUTH_CREDENTIAL = { id: 'e2eSalesforceOA1', name: 'Salesforce OAuth2 (stand-in)', type: 'salesforceOAuth2Api' };
+const SALESFORCE_SECRET = `secret-${randomBytes(8).toString('hex')}`;
 const SALESFORCE_USER = 'sync@appdirect-test.example';
 const SALESFORCE_CLIENT = '3MVG9-e2e-consumer-key';
 const API_VERSION = 'v59.0';
@@ -39,6 +41,7 @@ function vendorNode(type: string, typeVersion: number, authentication: string, c
 }
 const hubspot = vendorNode('n8n-nodes-base.hubspot', 2.2, 'appToken', HUBSPOT_CREDENTIAL);
 const salesforce = vendorNode('n8n-nodes-base.salesforce', 1.1, 'jwt', SALESFORCE_CREDENTIAL);
+const salesforceOAuth2 = vendorNode('n8n-nodes-base.salesforce', 1.1, 'oAuth2', SALESFORCE_OAUTH_CREDENTIAL);
 
 const companyProperties = { customPropertiesUi: { customPropertiesValues: [{ property: 'appdirect_id', value: webhookBody('id') }] } };
 
@@ -79,6 +82,8 @@ const NODES: Node[] = [
 		limit: 5,
 		options: { fields: 'Id,Name,Website,AppDirect_Id__c', conditionsUi: { conditionValues: [{ field: 'AppDirect_Id__c', operation: 'equal', value: webhookBody('id') }] } },
 	}),
+	// The default credential (OAuth2, authorization code with PKCE), signed in as a browser does.
+	salesforceOAuth2('Query with OAuth2', { resource: 'search', operation: 'query', query: `={{ "SELECT Id, Name FROM Account WHERE AppDirect_Id__c = '" + $('Webhook').first().json.body.id + "'" }}` }),
 	// Any other host: the proxy must refuse it, and the node says so.
 	{ name: 'Other host', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, onError: 'continueRegularOutput', parameters: { method: 'GET', url: 'https://example.com/', options: {} } },
 ].map((node, index) => ({ id: `vendor-node-${index}`, position: [index * 220, 0], ...node }));
@@ -105,7 +110,7 @@ beforeAll(async () => {
 		hubspot: { token: HUBSPOT_TOKEN, properties: { companies: [{ name: 'appdirect_id', label: 'AppDirect ID', hasUniqueValue: true }] } },
 		salesforce: {
 			username: SALESFORCE_USER,
-			connectedApp: { clientId: SALESFORCE_CLIENT },
+			connectedApp: { clientId: SALESFORCE_CLIENT, clientSecret: SALESFORCE_SECRET },
 			objects: { Account: { customFields: ['AppDirect_Id__c'], externalIds: ['AppDirect_Id__c'] } },
 		},
 	});
@@ -124,6 +129,7 @@ beforeAll(async () => {
 		const actual = await createCredentialUnderId(n8n, { ...credential, data });
 		if (actual !== credential.id) throw new Error(`n8n gave credential ${credential.id} the id ${actual}; this test names it in its workflow`);
 	}
+	await signInToSalesforce();
 	await n8n.api('POST', `/workflows/${WORKFLOW_ID}/publish`, {});
 	await n8n.waitForPublished(WORKFLOW_ID);
 	await n8n.waitForWebhook({ webhookId: WEBHOOK_PATH, path: '', method: 'POST' });
@@ -135,6 +141,26 @@ beforeAll(async () => {
 	expect(answer.status).toBe(200);
 	[execution] = await n8n.waitForExecutions({ workflowId: WORKFLOW_ID, count: 1, timeoutMs: 60_000 });
 }, 240_000);
+
+/**
+ * The OAuth2 sign-in a user does in the editor: n8n gives the authorization URL, the browser (here,
+ * a request through the proxy) gets the stand-in's redirect, and n8n's callback exchanges the code.
+ */
+async function signInToSalesforce(): Promise<void> {
+	const { requestThroughProxy } = await importScript('scripts/vendors/client.mjs');
+	const actual = await createCredentialUnderId(n8n, {
+		...SALESFORCE_OAUTH_CREDENTIAL,
+		data: { environment: 'production', clientId: SALESFORCE_CLIENT, clientSecret: SALESFORCE_SECRET },
+	});
+	if (actual !== SALESFORCE_OAUTH_CREDENTIAL.id) throw new Error(`n8n gave credential ${SALESFORCE_OAUTH_CREDENTIAL.id} the id ${actual}`);
+	const authorizationUrl = await n8n.rest('GET', `/oauth2-credential/auth?id=${actual}`);
+	expect(new URL(authorizationUrl).host).toBe('login.salesforce.com');
+	const approved = await requestThroughProxy({ proxyUrl: vendors.proxy.url, ca: readFileSync(vendors.authority.certificatePath), url: authorizationUrl });
+	expect(approved.status).toBe(302);
+	const callback = new URL(approved.headers.location);
+	expect(callback.pathname).toBe('/rest/oauth2-credential/callback');
+	await n8n.rest('GET', `/oauth2-credential/callback${callback.search}`);
+}
 
 afterAll(async () => {
 	await n8n?.stop();
@@ -204,11 +230,11 @@ test('HubSpot: every call carried the private-app token, and these are the endpo
 });
 
 test("Salesforce: n8n's JWT credential got a token from login.salesforce.com through the proxy, signed with the key pair", () => {
-	const tokenCalls = vendors.salesforce.calls.filter((call: any) => call.path === '/services/oauth2/token');
+	const tokenCalls = vendors.salesforce.calls.filter((call: any) => call.path === '/services/oauth2/token' && call.body?.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer');
 	expect(tokenCalls.length).toBeGreaterThanOrEqual(1);
 	for (const call of tokenCalls) {
 		expect(call).toMatchObject({ host: 'login.salesforce.com', method: 'POST', status: 200 });
-		expect(call.body.grant_type).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+		expect(call.body.assertion.split('.')).toHaveLength(3);
 	}
 });
 
@@ -226,6 +252,14 @@ test('Salesforce: upsert by External ID created the account (201), then updated 
 	const query = vendors.salesforce.calls.find((call: any) => call.path === `/services/data/${API_VERSION}/query`);
 	expect(query.query.q).toBe(`SELECT Id,Name,Website,AppDirect_Id__c FROM Account WHERE AppDirect_Id__c = '${COMPANY.id}' LIMIT 5`);
 	expect(output('Find account')).toEqual([expect.objectContaining({ Id: accounts[0].Id, Name: `${COMPANY.name} Inc.`, AppDirect_Id__c: COMPANY.id })]);
+});
+
+test("Salesforce: the OAuth2 credential's code exchange went through the proxy, and its token reads the account", () => {
+	const exchanges = vendors.salesforce.calls.filter((call: any) => call.path === '/services/oauth2/token' && call.body?.grant_type === 'authorization_code');
+	expect(exchanges.map((call: any) => `${call.host} ${call.status}`)).toEqual(['login.salesforce.com 200']);
+	expect(exchanges[0].body.code_verifier).toEqual(expect.any(String));
+	const [account] = vendors.salesforce.records('Account');
+	expect(output('Query with OAuth2')).toEqual([expect.objectContaining({ Id: account.Id, Name: account.Name })]);
 });
 
 test('the proxy refused the other host, and nothing but the vendor hosts was asked for', () => {

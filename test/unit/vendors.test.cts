@@ -1,13 +1,18 @@
 // The vendor stand-ins (scripts/vendors/) on their own: the test authority and the intercepting
 // proxy (what it answers, what it refuses), the strict SOQL reader, and what the HubSpot and
 // Salesforce stand-ins accept and refuse, each reached through the proxy as n8n reaches them.
+import { execFile } from 'child_process';
 import { createHash, createSign, generateKeyPairSync } from 'crypto';
-import { readFileSync } from 'fs';
-import { request as httpRequest } from 'http';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { createServer, request as httpRequest, type Server } from 'http';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { connect as tlsConnect } from 'tls';
 import { importScript } from '../helpers/runtime.cjs';
 
 let vendors: any;
+let registry: Server;
+const registryRequests: string[] = [];
 let ca: Buffer;
 let parseSoql: (text: string) => any;
 let parseConnectTarget: (text: string) => any;
@@ -24,7 +29,15 @@ beforeAll(async () => {
 	const module = await importScript('scripts/vendors/index.mjs');
 	({ parseSoql } = await importScript('scripts/vendors/soql.mjs'));
 	({ parseConnectTarget } = await importScript('scripts/vendors/proxy.mjs'));
+	// A registry that knows one package: enough to see where npm's requests go.
+	registry = createServer((req, res) => {
+		registryRequests.push(`${req.method} ${req.headers.host} ${req.url}`);
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end(JSON.stringify({ name: 'n8n-nodes-appdirect', 'dist-tags': { latest: '9.9.9' }, versions: { '9.9.9': { name: 'n8n-nodes-appdirect', version: '9.9.9' } } }));
+	});
+	await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
 	vendors = await module.startVendorStandIns({
+		routes: { 'registry.npmjs.org': `http://127.0.0.1:${(registry.address() as { port: number }).port}` },
 		hubspot: { token: TOKEN, properties: { companies: [{ name: 'appdirect_id', hasUniqueValue: true }], deals: [{ name: 'appdirect_id', hasUniqueValue: true }] } },
 		salesforce: {
 			instanceHost: INSTANCE,
@@ -40,6 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await vendors?.stop();
+	registry?.close();
 });
 
 const hubspot = (path: string, options: Record<string, unknown> = {}) =>
@@ -103,6 +117,33 @@ describe('the test proxy and authority', () => {
 		expect(plain).toBe(403);
 		expect(vendors.proxy.refused.slice(before).map((entry: any) => entry.target)).toEqual(['example.com:443', 'api.hubapi.com:8443', 'api.hubapi.com']);
 	});
+});
+
+describe('npm through the proxy', () => {
+	// npm's own settings would win over the environment; only the cache is set apart.
+	function npm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+		const cache = mkdtempSync(join(tmpdir(), 'vendors-npm-cache-'));
+		const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key)));
+		return new Promise((resolve) => {
+			execFile('npm', [...args, '--fetch-retries=0', '--prefer-online'], { env: { ...env, ...vendors.env, npm_config_cache: cache }, timeout: 60_000 }, (error, stdout, stderr) => {
+				rmSync(cache, { recursive: true, force: true });
+				resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout: stdout.trim(), stderr });
+			});
+		});
+	}
+
+	test("reaches the registry's host only through the proxy, and trusts the test authority", async () => {
+		const answer = await npm(['view', 'n8n-nodes-appdirect', 'version', '--registry=https://registry.npmjs.org/']);
+		expect(answer).toMatchObject({ code: 0, stdout: '9.9.9' });
+		expect(registryRequests).toContain('GET registry.npmjs.org /n8n-nodes-appdirect');
+	}, 60_000);
+
+	test('another registry host is refused by the proxy', async () => {
+		const before = vendors.proxy.refused.length;
+		const answer = await npm(['view', 'n8n-nodes-appdirect', 'version', '--registry=https://registry.yarnpkg.com/']);
+		expect(answer.code).not.toBe(0);
+		expect(vendors.proxy.refused.slice(before).map((entry: any) => entry.target)).toContain('registry.yarnpkg.com:443');
+	}, 60_000);
 });
 
 describe('the SOQL reader', () => {
