@@ -50,6 +50,23 @@ const NODES: Node[] = [
 	{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: WEBHOOK_ID, parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'onReceived', options: {} } },
 	hubspot('Create company', { resource: 'company', operation: 'create', name: webhookBody('name'), additionalFields: { companyDomainName: webhookBody('domain'), ...companyProperties } }),
 	hubspot('Search company by domain', { resource: 'company', operation: 'searchByDomain', domain: webhookBody('domain'), returnAll: false, limit: 10, options: {} }),
+	// The HubSpot node cannot search companies by a property: n8n's HTTP Request node, with the same
+	// credential, reads the company by its unique AppDirect id (CRM v3, idProperty).
+	{
+		name: 'Find company by AppDirect id',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			method: 'GET',
+			url: "={{ 'https://api.hubapi.com/crm/v3/objects/companies/' + encodeURIComponent($('Webhook').first().json.body.id) }}",
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: 'hubspotAppToken',
+			sendQuery: true,
+			queryParameters: { parameters: [{ name: 'idProperty', value: 'appdirect_id' }, { name: 'properties', value: 'name,appdirect_id' }] },
+			options: {},
+		},
+		credentials: { hubspotAppToken: { id: HUBSPOT_CREDENTIAL.id, name: HUBSPOT_CREDENTIAL.name } },
+	},
 	// The same AppDirect id again: HubSpot refuses a second record with a unique value.
 	hubspot('Create company again', { resource: 'company', operation: 'create', name: webhookBody('name'), additionalFields: companyProperties }, { onError: 'continueRegularOutput' }),
 	hubspot('Upsert contact', {
@@ -176,11 +193,14 @@ test('the workflow ran to its end with every vendor node', () => {
 	expect(execution.data?.resultData?.error).toBeUndefined();
 });
 
-test("HubSpot: n8n's node created the company with its unique AppDirect id, and found it by domain", () => {
+test("HubSpot: n8n's node created the company with its unique AppDirect id, found it by domain, and by that id", () => {
 	const [created] = output('Create company');
 	expect(created.properties.appdirect_id.value).toBe(COMPANY.id);
 	expect(created.properties.domain.value).toBe(COMPANY.domain);
 	expect(output('Search company by domain').map((company) => company.companyId)).toEqual([created.companyId]);
+	expect(output('Find company by AppDirect id')).toEqual([
+		expect.objectContaining({ id: String(created.companyId), properties: { name: COMPANY.name, appdirect_id: COMPANY.id } }),
+	]);
 	expect(vendors.hubspot.records('companies')).toHaveLength(1);
 	const create = vendors.hubspot.calls.find((call: any) => call.method === 'POST' && call.path === '/companies/v2/companies');
 	expect(create.body.properties).toEqual(
@@ -220,6 +240,7 @@ test('HubSpot: every call carried the private-app token, and these are the endpo
 	expect(calls(vendors.hubspot)).toEqual([
 		'POST /companies/v2/companies 200',
 		`POST /companies/v2/domains/${COMPANY.domain}/companies 200`,
+		`GET /crm/v3/objects/companies/${COMPANY.id} 200`,
 		'POST /companies/v2/companies 409',
 		`POST /contacts/v1/contact/createOrUpdate/email/${COMPANY.email} 200`,
 		'PUT /crm-associations/v1/associations/create-batch 204',
