@@ -45,6 +45,9 @@ export async function createTestAuthority({ name = 'n8n-nodes-appdirect test aut
 		folder,
 	);
 	const certificate = fs.readFileSync(certificatePath, 'utf8');
+	const dispose = () => fs.rmSync(folder, { recursive: true, force: true });
+	// A test process that ends without dispose() still removes its keys.
+	process.once('exit', dispose);
 	const issued = new Map();
 	let serial = 0;
 
@@ -94,7 +97,8 @@ export async function createTestAuthority({ name = 'n8n-nodes-appdirect test aut
 		},
 		/** Removes the folder, private keys included. */
 		dispose() {
-			fs.rmSync(folder, { recursive: true, force: true });
+			process.removeListener('exit', dispose);
+			dispose();
 		},
 	};
 }
