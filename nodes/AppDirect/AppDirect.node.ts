@@ -9,11 +9,11 @@ import {
 	type INodeTypeDescription,
 	type JsonObject,
 } from 'n8n-workflow';
-import { API_CREDENTIAL, properties, type Operation } from './actions/description';
-import { explainFailure, failureFrom, notAResource } from './actions/errors';
-import { notificationOf } from './actions/notification';
-import { marketplaceOrigin } from './actions/origin';
-import { targetOf, type Target } from './actions/target';
+import { API_CREDENTIAL, properties, type Operation } from './AppDirectDescription';
+import { explainFailure, failureFrom, notAResource } from './transport/errors';
+import { notificationOf } from './helpers/notification';
+import { marketplaceOrigin } from './transport/origin';
+import { targetOf, type Target } from './helpers/target';
 import { toFetchedItem } from './shared/item';
 
 const isObject = (value: unknown): value is IDataObject =>

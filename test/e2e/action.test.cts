@@ -3,7 +3,7 @@
 // by n8n's own OAuth2 code, both operations, the origin check (with a second server that must never
 // be called), 404, continue on fail, errors that say what to check, the credential test.
 import { randomBytes } from 'crypto';
-import { READABLE_RESOURCES } from '../../nodes/AppDirect/actions/resource-url';
+import { READABLE_RESOURCES } from '../../nodes/AppDirect/helpers/resource-url';
 import { RESOURCES } from '../../nodes/AppDirect/shared/catalog';
 import { importScript, loadInstanceModule, packPackage, type N8nInstance } from '../helpers/runtime.cjs';
 import { createCredentialUnderId, documentedValue, parseLog } from './harness.cjs';

@@ -1,4 +1,4 @@
-import { explainFailure, failureFrom, notAResource } from '../../nodes/AppDirect/actions/errors';
+import { explainFailure, failureFrom, notAResource } from '../../nodes/AppDirect/transport/errors';
 
 const CONTEXT = { marketplace: 'https://marketplace.example.com', url: 'https://marketplace.example.com/api/account/v1/companies/c1' };
 

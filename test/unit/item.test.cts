@@ -1,5 +1,5 @@
 import { ENVELOPE_FIELDS, FETCHED_FIELDS, RESOURCES } from '../../nodes/AppDirect/shared/catalog';
-import { notificationOf } from '../../nodes/AppDirect/actions/notification';
+import { notificationOf } from '../../nodes/AppDirect/helpers/notification';
 import { safeHeaders, toFetchedItem, toItem } from '../../nodes/AppDirect/shared/item';
 import { parseNotification, type ParsedNotification } from '../../nodes/AppDirect/trigger/parse';
 import { largeSubscription, sampleNotification } from '../helpers/samples.cjs';

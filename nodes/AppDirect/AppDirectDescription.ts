@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { titleOf } from '../shared/catalog';
-import { idLabel, idNames, READABLE_RESOURCES } from './resource-url';
+import { titleOf } from './shared/catalog';
+import { idLabel, idNames, READABLE_RESOURCES } from './helpers/resource-url';
 
 /** Credential type name; stored in users' workflows: never rename. */
 export const API_CREDENTIAL = 'appDirectOAuth2Api';

@@ -1,5 +1,5 @@
-import type { Operation } from './description';
-import { checkResourceUrl, type Checked } from './origin';
+import type { Operation } from '../AppDirectDescription';
+import { checkResourceUrl, type Checked } from '../transport/origin';
 import { identifyResource, READABLE_RESOURCES, restUrl } from './resource-url';
 
 /** What one item asks the node to read, after the origin check. */
