@@ -2,11 +2,6 @@ import type { INodeProperties } from 'n8n-workflow';
 import { titleOf } from './shared/catalog';
 import { idLabel, idNames, READABLE_RESOURCES } from './helpers/resource-url';
 
-/** Credential type name; stored in users' workflows: never rename. */
-export const API_CREDENTIAL = 'appDirectOAuth2Api';
-
-export type Operation = 'getCurrentState' | 'get';
-
 const MEMBERSHIP = 'MEMBERSHIP';
 
 /** Options of the Resource Type parameter: the catalog types AppDirect has a REST URL for. */

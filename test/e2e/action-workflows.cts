@@ -56,6 +56,19 @@ export function currentStateWorkflow(options: { id: string; webhookId: string; c
 	);
 }
 
+/** n8n's Webhook node, answering with the last node's output items. */
+function answeringWebhook(path: string): Node {
+	return {
+		id: 'webhook',
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [-300, 0],
+		webhookId: `${path}-webhook`,
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+	};
+}
+
 /**
  * n8n's Webhook node answers with the AppDirect node's output items: the test posts
  * `{ items: [...] }`, one item per resource to read, and reads the answer. `parameters` are the
@@ -68,15 +81,7 @@ export function itemsWorkflow(options: {
 	parameters: Record<string, unknown>;
 	continueOnFail?: boolean;
 }) {
-	const webhook = {
-		id: 'webhook',
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [-300, 0],
-		webhookId: `${options.path}-webhook`,
-		parameters: { httpMethod: 'POST', path: options.path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-	};
+	const webhook = answeringWebhook(options.path);
 	const split = {
 		id: 'split',
 		name: 'Items',
