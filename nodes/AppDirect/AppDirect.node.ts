@@ -7,7 +7,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { properties } from './AppDirectDescription';
+import { properties, TOOL_DESCRIPTION } from './AppDirectDescription';
 import { readResource } from './helpers/read';
 import { API_CREDENTIAL } from './transport';
 
@@ -22,7 +22,8 @@ export class AppDirect implements INodeType {
 			'={{ $parameter["operation"] === "get" ? "Get " + String($parameter["resourceType"]).toLowerCase().replace(/_/g, " ") : "Get current state" }}',
 		description: 'Reads companies, users, subscriptions and other resources from your AppDirect marketplace',
 		defaults: { name: 'AppDirect' },
-		usableAsTool: true,
+		// The AI tool form reads by type and ID (the `@tool` parameters); these words are the agent's.
+		usableAsTool: { replacements: TOOL_DESCRIPTION },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: API_CREDENTIAL, required: true }],

@@ -97,3 +97,24 @@ export function itemsWorkflow(options: {
 		['Webhook', 'Items', ACTION_NAME],
 	);
 }
+
+/**
+ * The AppDirect node in its AI tool form ("AppDirect Tool", parameters as a new node has them),
+ * called the way an agent calls it but without a language model: n8n's Tool Executor passes the
+ * posted `args` as the tool's arguments, and the Webhook answers with what the tool returned.
+ */
+export function toolWorkflow(options: { id: string; path: string; credential: ApiCredential }) {
+	const webhook = answeringWebhook(options.path);
+	const executor = {
+		id: 'tool-executor',
+		name: 'Tool Executor',
+		type: '@n8n/n8n-nodes-langchain.toolExecutor',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { query: `={{ { ${ACTION_NAME}: $json.body.args } }}` },
+	};
+	const tool = { ...appDirectNode({}, options.credential, false), type: `${ACTION_TYPE}Tool`, position: [0, 200] };
+	const built = workflow(options.id, `AppDirect e2e: ${options.id}`, [webhook, executor, tool], ['Webhook', 'Tool Executor']);
+	(built.connections as Record<string, unknown>)[ACTION_NAME] = { ai_tool: [[{ node: 'Tool Executor', type: 'ai_tool', index: 0 }]] };
+	return built;
+}

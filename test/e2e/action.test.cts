@@ -7,7 +7,7 @@ import { READABLE_RESOURCES } from '../../nodes/AppDirect/helpers/resource-url';
 import { RESOURCES } from '../../nodes/AppDirect/shared/catalog';
 import { importScript, loadInstanceModule, packPackage, type N8nInstance } from '../helpers/runtime.cjs';
 import { createCredentialUnderId, documentedValue, parseLog } from './harness.cjs';
-import { ACTION_NAME, API_CREDENTIAL_TYPE, currentStateWorkflow, itemsWorkflow, type ApiCredential } from './action-workflows.cjs';
+import { ACTION_NAME, API_CREDENTIAL_TYPE, currentStateWorkflow, itemsWorkflow, toolWorkflow, type ApiCredential } from './action-workflows.cjs';
 
 jest.setTimeout(120_000);
 
@@ -39,6 +39,7 @@ const WORKFLOWS = {
 	}),
 	// Get Current State with its default input, {{ $json.resourceUrl }}, for many URLs at once.
 	urls: itemsWorkflow({ id: 'e2eActionUrls000', path: 'appdirect-urls', credential: CREDENTIAL, continueOnFail: true, parameters: {} }),
+	tool: toolWorkflow({ id: 'e2eActionTool000', path: 'appdirect-tool', credential: CREDENTIAL }),
 	wrongSecret: itemsWorkflow({ id: 'e2eActionWrong00', path: 'appdirect-wrong', credential: WRONG_SECRET, parameters: {} }),
 };
 
@@ -126,11 +127,11 @@ function expectedItem(resourceType: string | null, url: string, content: unknown
 }
 
 /** Posts `{ items }` to an items workflow; n8n answers with the AppDirect node's output items. */
-async function run(path: string, items: unknown[]): Promise<{ status: number; json: any }> {
+async function run(path: string, items: unknown[], extra: Record<string, unknown> = {}): Promise<{ status: number; json: any }> {
 	const response = await fetch(`${n8n.baseUrl}/webhook/${path}`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ items }),
+		body: JSON.stringify({ items, ...extra }),
 	});
 	const text = await response.text();
 	try {
@@ -343,6 +344,30 @@ describe('Get by ID', () => {
 		expect(error.description).toBe(
 			`AppDirect answered 404 Not Found for ${api.url}/api/marketplace/v1/products/${uuid}: no resource has this ID, or it was removed. Check the ID (for a product, its numeric product ID, not its uuid). To get exists = false for a removed resource instead of an error, use Get Current State.`,
 		);
+	});
+});
+
+describe('as an AI agent’s tool', () => {
+	test('a new AppDirect Tool reads the resource type and ID the agent gives it', async () => {
+		const url = api.notification('company.added').resource.url;
+		const id = new URL(url).pathname.split('/').pop();
+		const since = api.requests.length;
+		const answer = await run('appdirect-tool', [], { args: { resourceType: 'COMPANY', id } });
+		expect(answer.status).toBe(200);
+		// What the agent reads: the node's output items, as JSON text.
+		expect(JSON.parse(answer.json[0])).toEqual([expectedItem('COMPANY', url, api.resource(url))]);
+		expect(newRequests(since)).toEqual([`GET /api/account/v1/companies/${id} bearer 200`]);
+	});
+
+	test('an ID that names nothing: the agent is told so, and what to check', async () => {
+		const answer = await run('appdirect-tool', [], { args: { resourceType: 'CATALOG_PRODUCT', id: 'e1d2c3b4-a596-4877-8a99-b0c1d2e3f405' } });
+		expect(answer.status).toBe(500);
+		const executions = await n8n.getExecutions({ workflowId: WORKFLOWS.tool.id as string });
+		const failed = executions.filter((execution: Record<string, any>) => execution.status === 'error');
+		expect(failed).toHaveLength(1);
+		const message = failed[0].data.resultData.error.message;
+		expect(message).toContain('AppDirect found no such resource (HTTP 404)');
+		expect(message).toContain('Check the ID (for a product, its numeric product ID, not its uuid)');
 	});
 });
 
