@@ -56,6 +56,19 @@ export function currentStateWorkflow(options: { id: string; webhookId: string; c
 	);
 }
 
+/** n8n's Webhook node, answering with the last node's output items. */
+function answeringWebhook(path: string): Node {
+	return {
+		id: 'webhook',
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [-300, 0],
+		webhookId: `${path}-webhook`,
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+	};
+}
+
 /**
  * n8n's Webhook node answers with the AppDirect node's output items: the test posts
  * `{ items: [...] }`, one item per resource to read, and reads the answer. `parameters` are the
@@ -68,15 +81,7 @@ export function itemsWorkflow(options: {
 	parameters: Record<string, unknown>;
 	continueOnFail?: boolean;
 }) {
-	const webhook = {
-		id: 'webhook',
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		position: [-300, 0],
-		webhookId: `${options.path}-webhook`,
-		parameters: { httpMethod: 'POST', path: options.path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-	};
+	const webhook = answeringWebhook(options.path);
 	const split = {
 		id: 'split',
 		name: 'Items',
@@ -91,4 +96,25 @@ export function itemsWorkflow(options: {
 		[webhook, split, appDirectNode(options.parameters, options.credential, options.continueOnFail ?? false)],
 		['Webhook', 'Items', ACTION_NAME],
 	);
+}
+
+/**
+ * The AppDirect node in its AI tool form ("AppDirect Tool", parameters as a new node has them),
+ * called the way an agent calls it but without a language model: n8n's Tool Executor passes the
+ * posted `args` as the tool's arguments, and the Webhook answers with what the tool returned.
+ */
+export function toolWorkflow(options: { id: string; path: string; credential: ApiCredential }) {
+	const webhook = answeringWebhook(options.path);
+	const executor = {
+		id: 'tool-executor',
+		name: 'Tool Executor',
+		type: '@n8n/n8n-nodes-langchain.toolExecutor',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { query: `={{ { ${ACTION_NAME}: $json.body.args } }}` },
+	};
+	const tool = { ...appDirectNode({}, options.credential, false), type: `${ACTION_TYPE}Tool`, position: [0, 200] };
+	const built = workflow(options.id, `AppDirect e2e: ${options.id}`, [webhook, executor, tool], ['Webhook', 'Tool Executor']);
+	(built.connections as Record<string, unknown>)[ACTION_NAME] = { ai_tool: [[{ node: 'Tool Executor', type: 'ai_tool', index: 0 }]] };
+	return built;
 }

@@ -1,13 +1,13 @@
 // The AppDirect node inside a real n8n, against the local AppDirect API stand-in
 // (scripts/appdirect-api/): the credential created through n8n's API, tokens obtained and renewed
 // by n8n's own OAuth2 code, both operations, the origin check (with a second server that must never
-// be called), 404, continue on fail, errors that say what to check, the credential test.
+// be called), 404 (removed for Get Current State, an error for Get), continue on fail, errors that say what to check, the credential test.
 import { randomBytes } from 'crypto';
-import { READABLE_RESOURCES } from '../../nodes/AppDirect/actions/resource-url';
+import { READABLE_RESOURCES } from '../../nodes/AppDirect/helpers/resource-url';
 import { RESOURCES } from '../../nodes/AppDirect/shared/catalog';
 import { importScript, loadInstanceModule, packPackage, type N8nInstance } from '../helpers/runtime.cjs';
 import { createCredentialUnderId, documentedValue, parseLog } from './harness.cjs';
-import { ACTION_NAME, API_CREDENTIAL_TYPE, currentStateWorkflow, itemsWorkflow, type ApiCredential } from './action-workflows.cjs';
+import { ACTION_NAME, API_CREDENTIAL_TYPE, currentStateWorkflow, itemsWorkflow, toolWorkflow, type ApiCredential } from './action-workflows.cjs';
 
 jest.setTimeout(120_000);
 
@@ -31,8 +31,15 @@ const WORKFLOWS = {
 			userId: '={{ $json.userId }}',
 		},
 	}),
+	byIdStrict: itemsWorkflow({
+		id: 'e2eActionStrict0',
+		path: 'appdirect-get-strict',
+		credential: CREDENTIAL,
+		parameters: { operation: 'get', resourceType: '={{ $json.resourceType }}', id: '={{ $json.id }}', companyId: '={{ $json.companyId }}', userId: '={{ $json.userId }}' },
+	}),
 	// Get Current State with its default input, {{ $json.resourceUrl }}, for many URLs at once.
 	urls: itemsWorkflow({ id: 'e2eActionUrls000', path: 'appdirect-urls', credential: CREDENTIAL, continueOnFail: true, parameters: {} }),
+	tool: toolWorkflow({ id: 'e2eActionTool000', path: 'appdirect-tool', credential: CREDENTIAL }),
 	wrongSecret: itemsWorkflow({ id: 'e2eActionWrong00', path: 'appdirect-wrong', credential: WRONG_SECRET, parameters: {} }),
 };
 
@@ -120,11 +127,11 @@ function expectedItem(resourceType: string | null, url: string, content: unknown
 }
 
 /** Posts `{ items }` to an items workflow; n8n answers with the AppDirect node's output items. */
-async function run(path: string, items: unknown[]): Promise<{ status: number; json: any }> {
+async function run(path: string, items: unknown[], extra: Record<string, unknown> = {}): Promise<{ status: number; json: any }> {
 	const response = await fetch(`${n8n.baseUrl}/webhook/${path}`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ items }),
+		body: JSON.stringify({ items, ...extra }),
 	});
 	const text = await response.text();
 	try {
@@ -301,21 +308,66 @@ describe('Get by ID', () => {
 		expect(paired).toEqual(inputs.map((_, index) => ({ item: index })));
 	});
 
-	test('an unknown id gives exists: false; a missing id an error item; the other items still run', async () => {
+	test('with Continue On Fail, an unknown or missing id gives an error item; the other items still run', async () => {
+		const since = api.requests.length;
 		const answer = await run('appdirect-get', [
 			{ resourceType: 'COMPANY', id: 'no-such-company' },
 			{ resourceType: 'COMPANY', id: '  ' },
 			{ resourceType: 'MEMBERSHIP', companyId: '3a9e1c7b-5d2f-4b8e-a6c1-9f0d2e4b6a83', userId: '' },
 			{ resourceType: 'WIDGET', id: '1' },
 			{ resourceType: 'USER', id: 'a/b?c' },
+			{ resourceType: 'COMPANY', ...idsOf('COMPANY') },
 		]);
 		expect(answer.status).toBe(200);
-		expect(answer.json[0]).toEqual(expectedItem('COMPANY', `${api.url}/api/account/v1/companies/no-such-company`, null));
+		expect(answer.json[0]).toEqual({ error: 'AppDirect found no such resource (HTTP 404)' });
 		expect(answer.json[1]).toEqual({ error: 'ID is empty: enter the id of the company to read' });
 		expect(answer.json[2]).toEqual({ error: 'User ID is empty: enter the id of the membership to read' });
 		expect(answer.json[3].error).toMatch(/^Resource Type "WIDGET" cannot be read; choose one of SUBSCRIPTION, USER/);
+		expect(answer.json[4]).toEqual({ error: 'AppDirect found no such resource (HTTP 404)' });
+		expect(answer.json[5]).toMatchObject({ resourceType: 'COMPANY', exists: true, name: 'Acme Corp' });
 		// Ids are percent-encoded into one path segment, never a path or a query of their own.
-		expect(answer.json[4]).toMatchObject({ resourceUrl: `${api.url}/api/account/v1/users/a%2Fb%3Fc`, resourceId: 'a/b?c', exists: false });
+		expect(newRequests(since)).toEqual([
+			'GET /api/account/v1/companies/no-such-company bearer 404',
+			'GET /api/account/v1/users/a%2Fb%3Fc bearer 404',
+			`GET /api/account/v1/companies/${idsOf('COMPANY').id} bearer 200`,
+		]);
+	});
+
+	test('an unknown id fails the execution with an error that says what to check (a product uuid where its number is needed)', async () => {
+		const uuid = 'e1d2c3b4-a596-4877-8a99-b0c1d2e3f405';
+		const answer = await run('appdirect-get-strict', [{ resourceType: 'CATALOG_PRODUCT', id: uuid }]);
+		expect(answer.status).toBe(500);
+		const [execution] = await n8n.getExecutions({ workflowId: WORKFLOWS.byIdStrict.id as string });
+		expect(execution.status).toBe('error');
+		const error = execution.data.resultData.error;
+		expect(error).toMatchObject({ name: 'NodeApiError', message: 'AppDirect found no such resource (HTTP 404)', httpCode: '404' });
+		expect(error.description).toBe(
+			`AppDirect answered 404 Not Found for ${api.url}/api/marketplace/v1/products/${uuid}: no resource has this ID, or it was removed. Check the ID (for a product, its numeric product ID, not its uuid). To get exists = false for a removed resource instead of an error, use Get Current State.`,
+		);
+	});
+});
+
+describe('as an AI agent’s tool', () => {
+	test('a new AppDirect Tool reads the resource type and ID the agent gives it', async () => {
+		const url = api.notification('company.added').resource.url;
+		const id = new URL(url).pathname.split('/').pop();
+		const since = api.requests.length;
+		const answer = await run('appdirect-tool', [], { args: { resourceType: 'COMPANY', id } });
+		expect(answer.status).toBe(200);
+		// What the agent reads: the node's output items, as JSON text.
+		expect(JSON.parse(answer.json[0])).toEqual([expectedItem('COMPANY', url, api.resource(url))]);
+		expect(newRequests(since)).toEqual([`GET /api/account/v1/companies/${id} bearer 200`]);
+	});
+
+	test('an ID that names nothing: the agent is told so, and what to check', async () => {
+		const answer = await run('appdirect-tool', [], { args: { resourceType: 'CATALOG_PRODUCT', id: 'e1d2c3b4-a596-4877-8a99-b0c1d2e3f405' } });
+		expect(answer.status).toBe(500);
+		const executions = await n8n.getExecutions({ workflowId: WORKFLOWS.tool.id as string });
+		const failed = executions.filter((execution: Record<string, any>) => execution.status === 'error');
+		expect(failed).toHaveLength(1);
+		const message = failed[0].data.resultData.error.message;
+		expect(message).toContain('AppDirect found no such resource (HTTP 404)');
+		expect(message).toContain('Check the ID (for a product, its numeric product ID, not its uuid)');
 	});
 });
 

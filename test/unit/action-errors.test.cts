@@ -1,4 +1,4 @@
-import { explainFailure, failureFrom, notAResource } from '../../nodes/AppDirect/actions/errors';
+import { explainFailure, failureFrom, notAResource } from '../../nodes/AppDirect/transport/errors';
 
 const CONTEXT = { marketplace: 'https://marketplace.example.com', url: 'https://marketplace.example.com/api/account/v1/companies/c1' };
 
@@ -70,6 +70,7 @@ describe('explainFailure says what to check', () => {
 	});
 
 	it.each([
+		[404, 'AppDirect found no such resource (HTTP 404)', /Check the ID \(for a product, its numeric product ID, not its uuid\)\. To get exists = false for a removed resource instead of an error, use Get Current State\.$/],
 		[401, 'AppDirect refused the access token', /also after n8n fetched a new token/],
 		[403, 'The credential is not allowed to read this resource', /Check the credential's Scope/],
 		[429, 'AppDirect is limiting the request rate', /Retry On Fail/],
@@ -90,6 +91,7 @@ describe('explainFailure says what to check', () => {
 		});
 		expect(explain({ status: 301, location: '/api/v2/x' }).description).toContain('redirected to https://marketplace.example.com.');
 		expect(explain({ status: 307 }).description).toContain('redirected to another address.');
+		expect(explain({ status: 302, location: 'ftp://files.example/x' }).description).toContain('redirected to another address.');
 	});
 
 	it('network errors point at the Marketplace URL; anything else keeps its own message', () => {

@@ -2,9 +2,10 @@
 // settings n8n's OAuth2 code reads, and expressions evaluated by n8n-workflow itself.
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { Workflow, type INode, type INodeType, type INodeTypes } from 'n8n-workflow';
+import { NodeHelpers, traverseNodeParameters, Workflow, type INode, type INodeParameters, type INodeType, type INodeTypeDescription, type INodeTypes, type FromAIArgument } from 'n8n-workflow';
 import { AppDirectOAuth2Api } from '../../credentials/AppDirectOAuth2Api.credentials';
 import { AppDirect } from '../../nodes/AppDirect/AppDirect.node';
+import { TOOL_RESOURCE_TYPES } from '../../nodes/AppDirect/AppDirectDescription';
 
 const node = new AppDirect();
 const credential = new AppDirectOAuth2Api();
@@ -19,6 +20,12 @@ function evaluate(expression: string, parameters: Record<string, unknown>, addit
 	const instance: INode = { id: 'n1', name: 'AppDirect', type: 'n8n-nodes-appdirect.appDirect', typeVersion: 1, position: [0, 0], parameters: parameters as INode['parameters'] };
 	const workflow = new Workflow({ id: 'w1', nodes: [instance], connections: {}, active: false, nodeTypes });
 	return workflow.expression.getSimpleParameterValue(workflow.getNode('AppDirect')!, expression, 'internal', additionalKeys as never);
+}
+
+/** The parameters a new node starts with, as n8n resolves them (display options included). */
+function defaults(description: INodeTypeDescription, set: INodeParameters = {}): INodeParameters {
+	const instance: INode = { id: 'n1', name: 'AppDirect', type: `n8n-nodes-appdirect.${description.name}`, typeVersion: 1, position: [0, 0], parameters: set };
+	return NodeHelpers.getNodeParameters(description.properties, set, true, false, instance, description) ?? {};
 }
 
 const property = (name: string) => credential.properties.find((candidate) => candidate.name === name)!;
@@ -39,20 +46,47 @@ describe('AppDirect node description', () => {
 		]);
 	});
 
-	it('is a regular node usable as an AI tool, connecting after the trigger by default', () => {
-		expect(node.description.usableAsTool).toBe(true);
+	it('is a regular node, connecting after the trigger by default', () => {
 		expect(node.description.inputs).toEqual(['main']);
 		expect(node.description.outputs).toEqual(['main']);
+		expect(defaults(node.description)).toEqual({ operation: 'getCurrentState', currentStateNotice: '', resourceUrl: '={{ $json.resourceUrl }}' });
+		expect(defaults(node.description, { operation: 'get' })).toEqual({ operation: 'get', resourceType: 'SUBSCRIPTION', id: '' });
 		const operation = node.description.properties.find((candidate) => candidate.name === 'operation')!;
-		expect(operation.default).toBe('getCurrentState');
 		expect(operation.options?.map((option) => ('value' in option ? option.value : undefined))).toEqual(['getCurrentState', 'get']);
-		expect(node.description.properties.find((candidate) => candidate.name === 'resourceUrl')?.default).toBe('={{ $json.resourceUrl }}');
 	});
 
 	it('has a subtitle that reads well for both operations', () => {
 		const subtitle = node.description.subtitle as string;
 		expect(evaluate(subtitle, { operation: 'getCurrentState' })).toBe('Get current state');
 		expect(evaluate(subtitle, { operation: 'get', resourceType: 'APP_ASSIGNMENT' })).toBe('Get app assignment');
+	});
+});
+
+describe('the AppDirect node as an AI agent’s tool', () => {
+	// What n8n does to a node with usableAsTool (its convertNodeToAiTool): the name gains "Tool",
+	// the replacements apply, and `@tool` display options hold.
+	const toolDescription = { ...node.description, ...(node.description.usableAsTool as { replacements: object }).replacements, name: 'appDirectTool' };
+
+	it('reads by type and ID, both filled by the agent, instead of following a notification it does not have', () => {
+		const parameters = defaults(toolDescription);
+		expect(parameters).toEqual({ operation: 'get', resourceType: expect.stringContaining('$fromAI('), id: expect.stringContaining('$fromAI(') });
+		const asked: FromAIArgument[] = [];
+		traverseNodeParameters(parameters, asked);
+		expect(asked.map(({ key, type }) => ({ key, type }))).toEqual([
+			{ key: 'resourceType', type: 'string' },
+			{ key: 'id', type: 'string' },
+		]);
+		expect(asked[0].description).toBe(`The kind of AppDirect resource to read, one of ${TOOL_RESOURCE_TYPES.join(', ')}`);
+		expect(TOOL_RESOURCE_TYPES).toEqual(['SUBSCRIPTION', 'USER', 'COMPANY', 'ORDER', 'INVOICE', 'APP_ASSIGNMENT', 'CATALOG_PRODUCT']);
+		expect(asked[1].description).toMatch(/numeric product ID/);
+		// Get Current State and its Resource URL are not offered: an agent has no trigger item.
+		const operations = toolDescription.properties.filter((property) => property.name === 'operation' && NodeHelpers.displayParameter(parameters, property, null, toolDescription));
+		expect(operations.flatMap((property) => property.options!.map((option) => ('value' in option ? option.value : undefined)))).toEqual(['get']);
+	});
+
+	it('tells the agent what it does, with a subtitle that needs no parameter value', () => {
+		expect(toolDescription.description).toMatch(/^Reads one resource from the AppDirect marketplace, as it is now, by its type and ID/);
+		expect(toolDescription.subtitle).toBe('Get by type and ID');
 	});
 });
 

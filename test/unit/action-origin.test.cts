@@ -1,4 +1,4 @@
-import { checkResourceUrl, marketplaceOrigin } from '../../nodes/AppDirect/actions/origin';
+import { checkResourceUrl, marketplaceOrigin } from '../../nodes/AppDirect/transport/origin';
 
 const MARKETPLACE = 'https://marketplace.example.com';
 const SUBSCRIPTION = '/api/billing/v1/subscriptions/b7d2f0a4-6c1e-4b8f-9d3a-2e5f7a9c1d00';

@@ -1,5 +1,5 @@
-import { identifyResource, idLabel, idNames, READABLE_RESOURCES, restUrl } from '../../nodes/AppDirect/actions/resource-url';
-import { targetOf } from '../../nodes/AppDirect/actions/target';
+import { identifyResource, idLabel, idNames, READABLE_RESOURCES, restUrl } from '../../nodes/AppDirect/helpers/resource-url';
+import { targetOf } from '../../nodes/AppDirect/helpers/target';
 import { findResource, RESOURCES } from '../../nodes/AppDirect/shared/catalog';
 import { sampleNotification } from '../helpers/samples.cjs';
 

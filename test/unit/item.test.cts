@@ -1,6 +1,7 @@
 import { ENVELOPE_FIELDS, FETCHED_FIELDS, RESOURCES } from '../../nodes/AppDirect/shared/catalog';
-import { notificationOf } from '../../nodes/AppDirect/actions/notification';
-import { safeHeaders, toFetchedItem, toItem } from '../../nodes/AppDirect/shared/item';
+import { notificationOf } from '../../nodes/AppDirect/helpers/notification';
+import { safeHeaders, SECONDS_BELOW, toEpoch, toFetchedItem, toItem } from '../../nodes/AppDirect/shared/item';
+import { checkResourceUrl } from '../../nodes/AppDirect/transport/origin';
 import { parseNotification, type ParsedNotification } from '../../nodes/AppDirect/trigger/parse';
 import { largeSubscription, sampleNotification } from '../helpers/samples.cjs';
 
@@ -262,5 +263,63 @@ describe('notificationOf (what Get Current State keeps from its input item)', ()
 			timestamp: null,
 			occurredAt: null,
 		});
+	});
+});
+
+describe('toEpoch (every date field and the timestamp)', () => {
+	const MS = 1764230400000; // 2025-11-27T08:00:00Z
+
+	it('reads 10 and 11 digits as seconds, 12 to 16 as milliseconds, numbers and digit strings alike', () => {
+		for (const value of [1764230400, '1764230400', ' 1764230400 ']) expect(toEpoch(value)).toBe(MS);
+		for (const value of [MS, String(MS)]) expect(toEpoch(value)).toBe(MS);
+		// The threshold: 10^11 seconds is the year 5138, 10^11 ms is March 1973.
+		expect(SECONDS_BELOW).toBe(1e11);
+		expect(toEpoch(SECONDS_BELOW - 1)).toBe((SECONDS_BELOW - 1) * 1000);
+		expect(toEpoch(SECONDS_BELOW)).toBe(SECONDS_BELOW);
+		expect(new Date(toEpoch(SECONDS_BELOW - 1)!).getUTCFullYear()).toBe(5138);
+		expect(new Date(toEpoch(SECONDS_BELOW)!).toISOString()).toBe('1973-03-03T09:46:40.000Z');
+		// Seconds with a fraction keep their milliseconds.
+		expect(toEpoch(1764230400.25)).toBe(MS + 250);
+	});
+
+	it('gives null for what is not an epoch: fewer than 10 digits, more than 16, other text', () => {
+		for (const value of [0, -1764230400, 20251127, '20251127', '123456789', 1e16, '12345678901234567', '1764230400.5', '2025-11-27', 'now', null, undefined, NaN, Infinity, true, {}]) {
+			expect(toEpoch(value)).toBeNull();
+		}
+	});
+
+	it('turns a notification sent in seconds into the same item as one sent in milliseconds', () => {
+		const inMs = sampleNotification('subscription.added');
+		const inSeconds = sampleNotification('subscription.added');
+		inSeconds.timestamp = inMs.timestamp / 1000;
+		const content = inSeconds.resource.content as Record<string, any>;
+		content.creationDate = String(content.creationDate / 1000);
+		content.order.nextBillingDate = content.order.nextBillingDate / 1000;
+		const item = toItem(parsed(inSeconds));
+		expect(item).toEqual({ ...toItem(parsed(inMs)), content });
+		expect(item).toMatchObject({ timestamp: MS, occurredAt: '2025-11-27T08:00:00.000Z', createdAt: '2025-11-27T07:59:55.000Z', nextBillingDate: '2025-12-28T08:00:00.000Z' });
+	});
+});
+
+describe('marketplaceUrl: one normal form for both nodes', () => {
+	it('the trigger’s item and the AppDirect node’s item name the same marketplace for the same resource', () => {
+		const body = sampleNotification('company.changed');
+		const path = new URL(body.resource.url).pathname;
+		for (const sent of [`https://Marketplace.EXAMPLE.com${path}`, `https://marketplace.example.com:443${path}`, `https://marketplace.example.com${path}`]) {
+			const triggerItem = toItem(parsed({ ...body, resource: { ...body.resource, url: sent } }));
+			const checked = checkResourceUrl(triggerItem.resourceUrl, 'https://marketplace.example.com');
+			if (!checked.ok) throw new Error(checked.problem);
+			const nodeItem = toFetchedItem({ resourceType: 'COMPANY', resourceId: 'x', resourceUrl: checked.value, exists: true, fetchedAt: '', content: {} });
+			expect(triggerItem.marketplaceUrl).toBe('https://marketplace.example.com');
+			expect(nodeItem.marketplaceUrl).toBe(triggerItem.marketplaceUrl);
+		}
+	});
+
+	it('never keeps user info, and is null for what is not an http(s) URL', () => {
+		const body = sampleNotification('company.changed');
+		const at = (url: unknown) => toItem(parsed({ ...body, resource: { ...body.resource, url } })).marketplaceUrl;
+		expect(at('https://user:secret@Marketplace.example.com/api/account/v1/companies/1')).toBe('https://marketplace.example.com');
+		expect(at('http://127.0.0.1:8080/api/x')).toBe('http://127.0.0.1:8080');
+		for (const url of ['ftp://marketplace.example.com/x', '/api/account/v1/companies/1', 'not a url', '']) expect(at(url)).toBeNull();
 	});
 });

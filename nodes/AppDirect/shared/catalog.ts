@@ -7,7 +7,7 @@
 
 export type Action = 'ADDED' | 'CHANGED' | 'REMOVED';
 
-export const ACTIONS: readonly Action[] = ['ADDED', 'CHANGED', 'REMOVED'];
+const ACTIONS: readonly Action[] = ['ADDED', 'CHANGED', 'REMOVED'];
 
 /** Where AppDirect puts the webhook token: the current header first, then the legacy one. */
 export const WEBHOOK_TOKEN_HEADERS = ['x-appdirect-webhook-token', 'appdirect-webhook-token'] as const;
@@ -236,7 +236,7 @@ export const RESOURCES: readonly ResourceSpec[] = [
 ];
 
 /** `SALES_LEAD` → `sales_lead`: the first half of an event name. */
-export function eventPrefix(resourceType: string): string {
+function eventPrefix(resourceType: string): string {
 	return resourceType.toLowerCase();
 }
 
@@ -279,7 +279,7 @@ export const ENVELOPE_FIELDS: readonly FieldSpec[] = [
 	s('resourceType', 'Resource type in upper snake case, for example SUBSCRIPTION'),
 	s('action', 'ADDED, CHANGED or REMOVED'),
 	s('notificationId', "The notification's uuid: use it to recognise a notification delivered twice"),
-	n('timestamp', 'When the event happened, epoch milliseconds as sent'),
+	n('timestamp', 'When the event happened, in epoch milliseconds (a notification that sends seconds is converted)'),
 	s('occurredAt', 'When the event happened (ISO 8601)'),
 	s('resourceId', 'Uuid of the resource the event is about'),
 	s('resourceUrl', 'REST URL of the resource on the marketplace'),

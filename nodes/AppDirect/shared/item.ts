@@ -1,4 +1,5 @@
 import { findResource, WEBHOOK_TOKEN_HEADERS, type FieldSpec } from './catalog';
+import { originOf } from './url';
 
 /** A notification after validation and normalisation; `content` and `raw` are as sent. */
 export interface ParsedNotification {
@@ -14,12 +15,21 @@ export interface ParsedNotification {
 	raw: Record<string, unknown>;
 }
 
-/** Epoch milliseconds from a number or a string of digits; null for anything else. */
+/**
+ * Below this an epoch is in seconds, from it on in milliseconds: 10^11 seconds is the year 5138
+ * and 10^11 milliseconds is March 1973, so no date AppDirect sends reads both ways.
+ */
+export const SECONDS_BELOW = 1e11;
+
+/** 10 to 16 digits; fewer (20251127) is a date written out, not an epoch. */
+const EPOCH_RANGE = { from: 1e9, below: 1e16 };
+
+/** Epoch milliseconds from a number or a string of digits, in seconds or milliseconds; null for anything else. */
 export function toEpoch(value: unknown): number | null {
-	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	// 10 to 16 digits: seconds or milliseconds since 1970; fewer (20251127) is not an epoch.
-	if (typeof value === 'string' && /^\d{10,16}$/.test(value.trim())) return Number(value.trim());
-	return null;
+	const text = typeof value === 'string' ? value.trim() : undefined;
+	const number = text !== undefined && /^\d+$/.test(text) ? Number(text) : value;
+	if (typeof number !== 'number' || !(number >= EPOCH_RANGE.from && number < EPOCH_RANGE.below)) return null;
+	return number < SECONDS_BELOW ? Math.round(number * 1000) : number;
 }
 
 export interface ItemOptions {
@@ -72,7 +82,7 @@ export interface ResourceSource {
 }
 
 /** One flat field; null when the resource does not carry it in the documented shape. */
-export function fieldValue(field: FieldSpec, source: ResourceSource): unknown {
+function fieldValue(field: FieldSpec, source: ResourceSource): unknown {
 	if (field.urlPattern) {
 		const match = source.resourceUrl?.match(field.urlPattern);
 		return match ? decodeOrRaw(match[1]) : null;
@@ -99,18 +109,12 @@ export function safeHeaders(headers: Record<string, unknown>): Record<string, un
 }
 
 /** The flat CRM fields of a resource type, in catalog order; none for types without documented content. */
-export function resourceFields(resourceType: string | null, source: ResourceSource): Record<string, unknown> {
+function resourceFields(resourceType: string | null, source: ResourceSource): Record<string, unknown> {
 	const fields: Record<string, unknown> = {};
 	for (const field of (resourceType === null ? undefined : findResource(resourceType))?.fields ?? []) {
 		fields[field.name] = fieldValue(field, source);
 	}
 	return fields;
-}
-
-export function originOf(url: string | null): string | null {
-	if (!url) return null;
-	const match = /^(https?:\/\/[^/?#]+)/i.exec(url);
-	return match ? match[1] : null;
 }
 
 /** The workflow item for one notification: the public contract documented in the README. */

@@ -1,4 +1,5 @@
 import { eventName } from '../shared/catalog';
+import { isObject } from '../shared/guards';
 import { toEpoch, type ParsedNotification } from '../shared/item';
 
 export type { ParsedNotification };
@@ -47,10 +48,6 @@ export function normaliseAction(value: string): string {
 // item (ours or n8n's) can turn it into a prototype.
 function withoutProtoKeys(key: string, value: unknown): unknown {
 	return key === '__proto__' ? undefined : value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringOrNull(value: unknown): string | null {

@@ -5,30 +5,21 @@
  * without authentication, so every URL is checked here before any request is made.
  */
 
+import { isWeb, parseUrl } from '../shared/url';
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 /** Where AppDirect serves resources; notifications never point anywhere else. */
-export const API_PATH_PREFIX = '/api/';
+const API_PATH_PREFIX = '/api/';
 
 const EXAMPLE_MARKETPLACE = 'https://marketplace.example.com';
-
-function parse(text: string): URL | undefined {
-	try {
-		return new URL(text);
-	} catch {
-		// Not an absolute URL: the callers say so in their own words.
-		return undefined;
-	}
-}
-
-const isWeb = (url: URL) => url.protocol === 'https:' || url.protocol === 'http:';
 
 /** The credential's Marketplace URL, as an origin (`https://host[:port]`). */
 export function marketplaceOrigin(baseUrl: unknown): Checked<string> {
 	const text = typeof baseUrl === 'string' ? baseUrl.trim() : '';
 	const fix = `Open the AppDirect credential and set Marketplace URL to your marketplace's address, for example ${EXAMPLE_MARKETPLACE}`;
 	if (text.length === 0) return { ok: false, problem: `The credential has no Marketplace URL. ${fix}` };
-	const url = parse(text);
+	const url = parseUrl(text);
 	if (!url || !isWeb(url)) {
 		return { ok: false, problem: `The credential's Marketplace URL is not an http(s) address. ${fix}` };
 	}
@@ -59,7 +50,7 @@ export function checkResourceUrl(input: unknown, marketplace: string): Checked<s
 	if (typeof input !== 'string') {
 		return { ok: false, problem: `Resource URL must be text, got ${Array.isArray(input) ? 'a list' : `a ${typeof input}`}.` };
 	}
-	const url = parse(input.trim());
+	const url = parseUrl(input);
 	if (!url || !isWeb(url)) {
 		return {
 			ok: false,

@@ -1,19 +1,15 @@
 import type { NotificationFields } from '../shared/item';
+import { parseUrl } from '../shared/url';
 
 const textOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
 const numberOrNull = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
 /** The URL as the origin check normalises it, for comparison; undefined when it is not a URL. */
 function normalised(url: unknown): string | undefined {
-	if (typeof url !== 'string') return undefined;
-	try {
-		const parsed = new URL(url.trim());
-		parsed.hash = '';
-		return parsed.href;
-	} catch {
-		// Not a URL: not the one that was read.
-		return undefined;
-	}
+	const parsed = parseUrl(url);
+	if (!parsed) return undefined;
+	parsed.hash = '';
+	return parsed.href;
 }
 
 /**

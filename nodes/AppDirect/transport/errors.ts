@@ -1,8 +1,11 @@
 /**
  * Turns whatever n8n's request path threw into what went wrong (read from the error and its
- * causes), and that into a message that says what to check. Pure: the node layer wraps the
+ * causes), and that into a message that says what to check. Pure: the transport wraps the
  * result in an n8n error.
  */
+
+import { isObject } from '../shared/guards';
+import { originOf } from '../shared/url';
 
 export interface Failure {
 	/** HTTP status of AppDirect's answer to the resource request. */
@@ -16,6 +19,8 @@ export interface Failure {
 	network?: string;
 	/** Where a redirect answer pointed. */
 	location?: string;
+	/** The headers of AppDirect's answer (a 429's Retry-After, for instance). */
+	headers?: Record<string, unknown>;
 	/** The error's own message, as a last resort. */
 	message?: string;
 }
@@ -30,8 +35,6 @@ const TOKEN_FAILURE_PREFIX = 'Failed to acquire OAuth2 access token';
 
 type Bag = Record<string, unknown>;
 
-const isBag = (value: unknown): value is Bag => typeof value === 'object' && value !== null;
-
 function numberOf(value: unknown): number | undefined {
 	const number = typeof value === 'string' ? Number(value) : value;
 	return typeof number === 'number' && Number.isInteger(number) && number >= 100 && number <= 599 ? number : undefined;
@@ -41,7 +44,7 @@ function numberOf(value: unknown): number | undefined {
 function chain(error: unknown): Bag[] {
 	const links: Bag[] = [];
 	let current: unknown = error;
-	while (isBag(current) && links.length < 8 && !links.includes(current)) {
+	while (isObject(current) && links.length < 8 && !links.includes(current)) {
 		links.push(current);
 		current = current.cause;
 	}
@@ -49,7 +52,7 @@ function chain(error: unknown): Bag[] {
 }
 
 function tokenDetail(link: Bag): string | undefined {
-	const body = isBag(link.body) ? link.body : undefined;
+	const body = isObject(link.body) ? link.body : undefined;
 	const described = body && typeof body.error_description === 'string' ? body.error_description : undefined;
 	const code = body && typeof body.error === 'string' ? body.error : undefined;
 	const message = typeof link.message === 'string' ? link.message : undefined;
@@ -74,9 +77,10 @@ export function failureFrom(error: unknown): Failure {
 			};
 			continue;
 		}
-		const response = isBag(link.response) ? link.response : undefined;
+		const response = isObject(link.response) ? link.response : undefined;
 		failure.status ??= numberOf(response?.status) ?? numberOf(link.httpCode);
-		const headers = response && isBag(response.headers) ? response.headers : undefined;
+		const headers = response && isObject(response.headers) ? response.headers : undefined;
+		failure.headers ??= headers;
 		if (failure.location === undefined && typeof headers?.location === 'string') failure.location = headers.location;
 		if (failure.network === undefined && typeof link.code === 'string' && /^E[A-Z_]+$/.test(link.code)) {
 			failure.network = link.code;
@@ -86,16 +90,9 @@ export function failureFrom(error: unknown): Failure {
 		// The status n8n reported belongs to the token request then, not to the resource.
 		delete failure.status;
 		delete failure.network;
+		delete failure.headers;
 	}
 	return failure;
-}
-
-function originOf(url: string, base: string): string {
-	try {
-		return new URL(url, base).origin;
-	} catch {
-		return 'another address';
-	}
 }
 
 const CREDENTIAL_FIELDS =
@@ -112,6 +109,12 @@ export function explainFailure(failure: Failure, context: { marketplace: string;
 		};
 	}
 	const status = failure.status;
+	if (status === 404) {
+		return {
+			message: 'AppDirect found no such resource (HTTP 404)',
+			description: `AppDirect answered 404 Not Found for ${url}: no resource has this ID, or it was removed. Check the ID (for a product, its numeric product ID, not its uuid). To get exists = false for a removed resource instead of an error, use Get Current State.`,
+		};
+	}
 	if (status === 401) {
 		return {
 			message: 'AppDirect refused the access token',
@@ -127,7 +130,7 @@ export function explainFailure(failure: Failure, context: { marketplace: string;
 	if (status !== undefined && status >= 300 && status < 400) {
 		return {
 			message: 'AppDirect answered with a redirect, which the node does not follow',
-			description: `${url} redirected to ${failure.location ? originOf(failure.location, url) : 'another address'}. The token is only sent to the credential's marketplace: set its Marketplace URL to the address your marketplace is served from.`,
+			description: `${url} redirected to ${originOf(failure.location, url) ?? 'another address'}. The token is only sent to the credential's marketplace: set its Marketplace URL to the address your marketplace is served from.`,
 		};
 	}
 	if (status === 429) {

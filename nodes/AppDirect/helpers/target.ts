@@ -1,6 +1,8 @@
-import type { Operation } from './description';
-import { checkResourceUrl, type Checked } from './origin';
+import { checkResourceUrl, type Checked } from '../transport/origin';
 import { identifyResource, READABLE_RESOURCES, restUrl } from './resource-url';
+
+/** The values of the node's Operation parameter. */
+export type Operation = 'getCurrentState' | 'get';
 
 /** What one item asks the node to read, after the origin check. */
 export interface Target {

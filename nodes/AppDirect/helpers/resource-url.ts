@@ -1,6 +1,6 @@
 import { RESOURCES, titleOf, type ResourceSpec } from '../shared/catalog';
 import { decodeOrRaw } from '../shared/item';
-import type { Checked } from './origin';
+import type { Checked } from '../transport/origin';
 
 /**
  * The resource types the Get operation offers: every catalog type with a REST path, each path
