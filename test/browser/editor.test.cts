@@ -32,23 +32,12 @@ interface ExampleWorkflow {
 	connections: Record<string, { main?: Array<Array<{ node: string }> | null> }>;
 }
 
-const exampleFiles: Array<{ file: string; workflow: ExampleWorkflow }> = existsSync(EXAMPLES_DIR)
+const examples: Array<{ file: string; workflow: ExampleWorkflow }> = existsSync(EXAMPLES_DIR)
 	? readdirSync(EXAMPLES_DIR)
 			.filter((file) => file.endsWith('.json'))
 			.sort()
 			.map((file) => ({ file, workflow: JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as ExampleWorkflow }))
 	: [];
-
-/** The same workflow as saved before the node had a version 2: it must open and draw the same way. */
-function savedWithVersion1(example: { file: string; workflow: ExampleWorkflow }) {
-	const workflow = JSON.parse(JSON.stringify(example.workflow)) as ExampleWorkflow;
-	workflow.id = `${workflow.id.slice(0, 14)}V1`;
-	workflow.name = `${workflow.name} (trigger version 1)`;
-	for (const node of workflow.nodes) if (node.type === TRIGGER_TYPE) node.typeVersion = 1;
-	return { file: `${basename(example.file, '.json')}-trigger-v1.json`, workflow };
-}
-
-const examples = [...exampleFiles, ...exampleFiles.filter((example) => example.file === REQUIRED_EXAMPLE).map(savedWithVersion1)];
 
 let n8n: N8nInstance | undefined;
 let browser: Browser | undefined;
@@ -310,8 +299,7 @@ describe('n8n editor with the AppDirect Trigger (Chromium)', () => {
 				(list) => expect([...list].sort()).toEqual([...wanted].sort()),
 			);
 			expect(drawn).toHaveLength(wanted.length);
-			// The version-1 copy looks the same: no second picture for the docs.
-			await shot(`10-example-${basename(file, '.json')}`, { docs: !file.endsWith('-trigger-v1.json') });
+			await shot(`10-example-${basename(file, '.json')}`, { docs: true });
 		},
 	);
 });

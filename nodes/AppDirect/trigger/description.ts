@@ -123,19 +123,20 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
-				name: 'Immediately',
-				value: 'immediately',
-				description: 'Answer 200 as soon as the notification is handed to the workflow',
-			},
-			{
 				name: 'When the Workflow Has Finished',
 				value: 'whenFinished',
 				description: 'Answer 200 only if the workflow succeeds; on failure AppDirect retries the notification later',
 			},
+			{
+				name: 'Immediately',
+				value: 'immediately',
+				description: 'Answer 200 as soon as the workflow starts; if it then fails, AppDirect does not send the notification again',
+			},
 		],
-		default: 'immediately',
+		// A CRM sync must not lose a notification: only this mode lost none when steps failed or n8n was killed.
+		default: 'whenFinished',
 		description: 'When AppDirect is told that the notification arrived',
-		hint: 'AppDirect waits at most 30 seconds for an answer and otherwise retries later (after 5 min, 10 min, 20 min…). Only wait for the workflow if it reliably finishes well within 30 seconds.',
+		hint: 'AppDirect waits up to 30 seconds for the answer. Waiting for the workflow means a failed step (a CRM that is down) makes AppDirect send the notification again later; keep the workflow well under 30 seconds. Answer immediately only if losing a notification is acceptable.',
 	},
 	{
 		displayName: 'Options',
