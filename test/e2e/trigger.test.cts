@@ -48,13 +48,13 @@ const BASE_SPECS: TriggerWorkflow[] = [
 	{
 		key: 'other',
 		parameters: { events: ['subscription.added', 'user.removed'], unmatched: 'otherOutput' },
-		outputs: ['Subscription Added', 'User Removed', 'Other'],
+		outputs: ['Other', 'Subscription Added', 'User Removed'],
 	},
 	{ key: 'star', parameters: { events: ['subscription.added', '*'] }, outputs: ['Subscription Added', 'All Other Events'] },
 	{
 		key: 'byResource',
 		parameters: { events: ['subscription.added', 'subscription.removed', 'user.added'], splitBy: 'resource', unmatched: 'otherOutput' },
-		outputs: ['Subscription', 'User', 'Other'],
+		outputs: ['Other', 'Subscription', 'User'],
 	},
 	{ key: 'single', parameters: { events: ['subscription.added', 'user.added'], splitBy: 'none', respond: 'immediately' }, outputs: ['Events'] },
 	{ key: 'waitOk', parameters: { events: ['subscription.added'], respond: 'whenFinished' }, outputs: ['Subscription Added'] },
@@ -390,13 +390,13 @@ describe('the node in published workflows', () => {
 			});
 		});
 
-		it('"Send to an Other output" puts unselected, unknown-type and unknown-action notifications on the last output', async () => {
+		it('"Send to an Other output" puts unselected, unknown-type and unknown-action notifications on the first output', async () => {
 			const cases: Array<[Notification, number]> = [
-				[fresh('company.added'), 2],
-				[unknownType(), 2],
-				[unknownAction(), 2],
-				[fresh('user.removed'), 1],
-				[fresh('subscription.added'), 0],
+				[fresh('company.added'), 0],
+				[unknownType(), 0],
+				[unknownAction(), 0],
+				[fresh('user.removed'), 2],
+				[fresh('subscription.added'), 1],
 			];
 			const executions = await expectRouted('other', cases);
 			// Unknown things pass through as sent, in the documented envelope.
@@ -423,11 +423,11 @@ describe('the node in published workflows', () => {
 
 		it('"One Output per Resource Type" groups the selected events by resource, the rest goes to "Other"', async () => {
 			const cases: Array<[Notification, number]> = [
-				[fresh('subscription.removed'), 0],
-				[fresh('subscription.added'), 0],
-				[fresh('user.added'), 1],
-				[fresh('user.changed'), 2],
-				[fresh('company.added'), 2],
+				[fresh('subscription.removed'), 1],
+				[fresh('subscription.added'), 1],
+				[fresh('user.added'), 2],
+				[fresh('user.changed'), 0],
+				[fresh('company.added'), 0],
 			];
 			await expectRouted('byResource', cases);
 		});

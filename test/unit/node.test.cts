@@ -168,15 +168,16 @@ describe('AppDirect Trigger node', () => {
 			expect(outcome.result.workflowData![0][0].json).toMatchObject({ event: 'company.removed', content: null });
 		});
 
-		it('sends them to the last "Other" output when asked', async () => {
+		it('sends them to the first output, "Other", when asked', async () => {
 			const parameters = { ...selected, unmatched: 'otherOutput' };
 			expect(outputNames(parameters)).toHaveLength(5);
-			expect(landedOn(await send('subscription.changed', parameters))).toBe(4);
+			expect(landedOn(await send('subscription.changed', parameters))).toBe(0);
+			expect(landedOn(await send('company.changed', parameters))).toBe(4);
 			const unknown = sampleNotification('user.added');
 			unknown.resource.type = 'SUPPORT_TICKET';
 			const outcome = await callWebhook({ parameters, headers: auth, token: TOKEN, body: JSON.stringify(unknown) });
-			expect(landedOn(outcome)).toBe(4);
-			expect(outcome.result.workflowData![4][0].json.event).toBe('support_ticket.added');
+			expect(landedOn(outcome)).toBe(0);
+			expect(outcome.result.workflowData![0][0].json.event).toBe('support_ticket.added');
 		});
 
 		it('routes by resource type and to a single output', async () => {

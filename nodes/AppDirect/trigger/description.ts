@@ -73,6 +73,16 @@ export const properties: INodeProperties[] = [
 		description: `Which notifications start the workflow. AppDirect can send events about ${resourceList}.`,
 	},
 	{
+		// n8n's editor keeps connections at their position when a community node's outputs change:
+		// the panel is the only place to tell the user before they remove an event.
+		displayName:
+			'Outputs are connected by position. Adding an event adds its output at the end and moves nothing. Removing an event moves the outputs after it up one place while their connections stay where they were, so check where each output leads afterwards (the same after changing Outputs or Other Notifications).',
+		name: 'outputsMoveNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { splitBy: ['event', 'resource'] } },
+	},
+	{
 		displayName: 'Outputs',
 		name: 'splitBy',
 		type: 'options',
@@ -110,7 +120,7 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Send to an "Other" Output',
 				value: 'otherOutput',
-				description: 'Add a last output named "Other" for them',
+				description: 'Add a first output named "Other" for them, before the events\' outputs',
 			},
 		],
 		default: 'ignore',
