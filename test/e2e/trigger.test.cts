@@ -59,7 +59,9 @@ const BASE_SPECS: TriggerWorkflow[] = [
 	{ key: 'single', parameters: { events: ['subscription.added', 'user.added'], splitBy: 'none', respond: 'immediately' }, outputs: ['Events'] },
 	{ key: 'waitOk', parameters: { events: ['subscription.added'], respond: 'whenFinished' }, outputs: ['Subscription Added'] },
 	{ key: 'waitFail', parameters: { respond: 'whenFinished' }, outputs: ['All Events'], downstream: 'stopAndError' },
-	{ key: 'burst', parameters: {}, outputs: ['All Events'] },
+	// Answered at once: 50 posts at the same moment, each waiting for its execution, can take longer
+	// than AppDirect's 30 s on a busy machine. docs/reliability.md measures "When finished" under load.
+	{ key: 'burst', parameters: { respond: 'immediately' }, outputs: ['All Events'] },
 ];
 
 // The node remembers a token for TOKEN_MAX_AGE_MS: these workflows have credentials of their
