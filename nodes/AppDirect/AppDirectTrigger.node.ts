@@ -18,7 +18,7 @@ import { EXPECTED_SHAPE, parseNotification, requestBodyText, type WebhookRequest
 import { TokenCache } from './trigger/token-cache';
 import { checkToken, receivedToken, type TokenCheck } from './trigger/verify';
 
-/** Shared by every AppDirect Trigger (version 2 and later) in this n8n process. */
+/** Shared by every AppDirect Trigger in this n8n process. */
 const tokenCache = new TokenCache();
 
 /** Answers the request ourselves and starts no execution. */
@@ -28,14 +28,14 @@ function answer(context: IWebhookFunctions, status: number, body: IDataObject): 
 }
 
 /**
- * Version 1 reads the credential for every request. Later versions remember a keyed hash of
- * its token for a few seconds (see TokenCache), per workflow and credential.
+ * Remembers a keyed hash of the token for a few seconds (see TokenCache), per workflow and
+ * credential, so a request rarely pays for reading the credential.
  */
 async function tokenCheck(context: IWebhookFunctions, headers: Record<string, unknown>): Promise<TokenCheck> {
 	const readToken = async () => (await context.getCredentials<{ token?: string }>(TOKEN_CREDENTIAL)).token ?? '';
-	const node = context.getNode();
-	const credentialId = node.credentials?.[TOKEN_CREDENTIAL]?.id;
-	if (node.typeVersion < 2 || !credentialId) return checkToken(headers, await readToken());
+	const credentialId = context.getNode().credentials?.[TOKEN_CREDENTIAL]?.id;
+	// Without an id there is nothing to remember it by: n8n will report the missing credential.
+	if (!credentialId) return checkToken(headers, await readToken());
 	return await tokenCache.check(`${context.getWorkflow().id ?? ''}/${credentialId}`, receivedToken(headers), async () => {
 		// Debug level: lets an operator (and the tests) see how rarely this happens.
 		context.logger.debug(`AppDirect Trigger: reading the token credential ${credentialId}`);
@@ -49,10 +49,8 @@ export class AppDirectTrigger implements INodeType {
 		name: 'appDirectTrigger',
 		icon: { light: 'file:appdirect.svg', dark: 'file:appdirect.dark.svg' },
 		group: ['trigger'],
-		// 2: no per-request expression for binary data in n8n, and the token check remembers
-		// the credential for a few seconds. 1 stays for workflows saved with it.
-		version: [1, 2],
-		defaultVersion: 2,
+		// 2, not 1: n8n evaluates a binary-data expression on every request to a version-1 node (CPU).
+		version: 2,
 		subtitle:
 			'={{ ($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ") }}',
 		description: 'Starts the workflow when your AppDirect marketplace sends a webhook notification',

@@ -45,7 +45,7 @@ export function routingWorkflow({ key, respond = 'immediately' }) {
 				id: `trigger-${key}`,
 				name: TRIGGER_NAME,
 				type: 'n8n-nodes-appdirect.appDirectTrigger',
-				typeVersion: 1,
+				typeVersion: 2,
 				position: [0, 0],
 				webhookId: `appdirect-queue-${key}`,
 				parameters: { events: events.map((event) => event.name), respond },

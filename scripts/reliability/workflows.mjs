@@ -70,7 +70,7 @@ export function reliabilityWorkflow({ key, respond = 'immediately', events = cat
 				id: `trigger-${key}`,
 				name: TRIGGER_NAME,
 				type: TRIGGER_TYPE,
-				typeVersion: 1,
+				typeVersion: 2,
 				position: [0, 0],
 				webhookId: webhookIdOf(key),
 				parameters: { authentication: 'token', events, splitBy: 'event', unmatched: 'ignore', respond, options },

@@ -8,7 +8,7 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { selectors, type Browser, type Page } from 'playwright-core';
 import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime.cjs';
-import { CHROMIUM, dismissDialogs, eventually, launchChromium, newEditorPage, saveScreenshot, signIn, visibleOption } from './browser.cjs';
+import { addTriggerToNewWorkflow, CHROMIUM, eventually, launchChromium, newEditorPage, saveScreenshot, signIn, visibleOption } from './browser.cjs';
 
 jest.setTimeout(180_000);
 
@@ -79,22 +79,7 @@ describe('the AppDirect node in the editor (Chromium)', () => {
 	test('after the AppDirect Trigger, the nodes panel offers both operations of the AppDirect node', async () => {
 		await signIn(page, n8n!);
 
-		await page.getByTestId('universal-add').click();
-		await page.getByRole('menuitem', { name: 'New workflow' }).click();
-		await page.waitForURL(/\/workflow\//);
-		await page.getByTestId('canvas-plus-button').waitFor({ state: 'visible' });
-		await dismissDialogs(page);
-		await page.getByTestId('canvas-plus-button').click();
-		const creator = page.getByTestId('node-creator');
-		await page.getByTestId('node-creator-search-bar').fill('AppDirect');
-		// n8n shows a service's node and its trigger as one entry.
-		await eventually(
-			() => creator.getByTestId('node-creator-item-name').allTextContents(),
-			(names) => expect(names.map((name) => name.trim())).toEqual(['AppDirect']),
-		);
-		await creator.getByTestId('node-creator-item-name').first().click();
-		await creator.getByText('On all events', { exact: true }).click();
-		await ndv().waitFor({ state: 'visible' });
+		await addTriggerToNewWorkflow(page);
 		await eventually(
 			() => ndv().getByTestId('node-credentials-select').locator('input').first().inputValue(),
 			(value) => expect(value).toBe('AppDirect webhook token'),
@@ -113,6 +98,7 @@ describe('the AppDirect node in the editor (Chromium)', () => {
 
 		// The "+" at the end of the trigger's output, as a person adds the next step.
 		await page.getByTestId('canvas-handle-plus').first().click();
+		const creator = page.getByTestId('node-creator');
 		await page.getByTestId('node-creator-search-bar').fill('AppDirect');
 		await eventually(
 			() => creator.getByTestId('node-creator-item-name').allTextContents(),

@@ -99,3 +99,39 @@ export async function newEditorPage(browser: Browser, clipboardOrigin?: string):
 	context.setDefaultTimeout(20_000);
 	return context.newPage();
 }
+
+/**
+ * Opens a new workflow and adds the AppDirect Trigger as a person does: search "AppDirect" in the
+ * nodes panel (n8n shows a service's node and its trigger as one entry), then "On all events".
+ * Leaves the node's panel open.
+ */
+export async function addTriggerToNewWorkflow(page: Page): Promise<void> {
+	await page.getByTestId('universal-add').click();
+	await page.getByRole('menuitem', { name: 'New workflow' }).click();
+	await page.waitForURL(/\/workflow\//);
+	await page.getByTestId('canvas-plus-button').waitFor({ state: 'visible' });
+	await dismissDialogs(page);
+	await page.getByTestId('canvas-plus-button').click();
+	const creator = page.getByTestId('node-creator');
+	await page.getByTestId('node-creator-search-bar').fill('AppDirect');
+	// The list filters as you type: click only once it shows the one match.
+	await eventually(
+		() => creator.getByTestId('node-creator-item-name').allTextContents(),
+		(names) => expect(names.map((name) => name.trim())).toEqual(['AppDirect']),
+	);
+	await creator.getByTestId('node-creator-item-name').first().click();
+	await creator.getByText('On all events', { exact: true }).click();
+	await page.getByTestId('ndv').waitFor({ state: 'visible' });
+}
+
+/** Output labels of a canvas node, in output order, as the DOM holds them (full text, even when CSS truncates). */
+export async function outputLabels(page: Page, nodeName: string): Promise<string[]> {
+	const node = page.getByTestId('canvas-node').and(page.locator(`[data-node-name="${nodeName}"]`));
+	const rows = await node.getByTestId('canvas-node-output-handle').evaluateAll((elements) =>
+		elements.map((element) => ({
+			index: Number(element.getAttribute('data-index')),
+			text: (element.textContent ?? '').trim(),
+		})),
+	);
+	return rows.sort((a, b) => a.index - b.index).map((row) => row.text);
+}

@@ -43,10 +43,11 @@ export function currentStateWorkflow(options: { id: string; webhookId: string; c
 		id: 'appdirect-trigger',
 		name: TRIGGER_NAME,
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion: 2,
 		position: [0, 0],
 		webhookId: options.webhookId,
-		parameters: { authentication: 'none' },
+		// Answered at once: these tests read failed executions, not AppDirect's retries.
+		parameters: { authentication: 'none', respond: 'immediately' },
 	};
 	return workflow(
 		options.id,

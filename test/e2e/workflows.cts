@@ -20,8 +20,6 @@ export interface TriggerWorkflow {
 	/** The output names the README promises for these parameters, in order. */
 	outputs: string[];
 	downstream?: Downstream;
-	/** The node's typeVersion; default 2, what the editor gives new nodes. */
-	version?: number;
 	/** Another token credential than CREDENTIAL (created by the harness before publishing). */
 	credential?: { id: string; name: string };
 }
@@ -61,7 +59,7 @@ export function buildWorkflow(
 		id: `trigger-${spec.key}`,
 		name: TRIGGER_NAME,
 		type: TRIGGER_TYPE,
-		typeVersion: spec.version ?? 2,
+		typeVersion: 2,
 		position: [0, 0],
 		// import:workflow does not assign webhook ids; a fixed one gives a predictable URL.
 		webhookId: webhookId(spec.key),

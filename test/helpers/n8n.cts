@@ -12,15 +12,12 @@ const nodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-/** The node's versions: every behaviour test runs for each. */
-export const VERSIONS = [1, 2] as const;
-
-export function workflowWith(parameters: INodeParameters, typeVersion = 1, credentialId?: string): { workflow: Workflow; node: INode } {
+export function workflowWith(parameters: INodeParameters, credentialId?: string): { workflow: Workflow; node: INode } {
 	const node: INode = {
 		id: 'a1',
 		name: 'AppDirect Trigger',
 		type: 'n8n-nodes-appdirect.appDirectTrigger',
-		typeVersion,
+		typeVersion: 2,
 		position: [0, 0],
 		parameters,
 		...(credentialId ? { credentials: { appDirectWebhookTokenApi: { id: credentialId, name: 'AppDirect token' } } } : {}),
@@ -45,10 +42,8 @@ export function webhookSetting(parameters: INodeParameters, key: 'responseMode' 
 
 export interface WebhookCall {
 	parameters?: INodeParameters;
-	/** The node's typeVersion (default 1). */
-	version?: number;
 	/**
-	 * The id of the node's token credential. Version 2 remembers a token per credential for a
+	 * The id of the node's token credential. The node remembers a token per credential for a
 	 * few seconds, so each call gets a fresh id unless a test shares one on purpose.
 	 */
 	credentialId?: string;
@@ -75,7 +70,7 @@ export interface WebhookOutcome {
 let calls = 0;
 
 export async function callWebhook(call: WebhookCall): Promise<WebhookOutcome> {
-	const { workflow, node } = workflowWith(call.parameters ?? {}, call.version ?? 1, call.credentialId ?? `unit-credential-${++calls}`);
+	const { workflow, node } = workflowWith(call.parameters ?? {}, call.credentialId ?? `unit-credential-${++calls}`);
 	const parameters = node.parameters;
 	const outcome: Partial<WebhookOutcome> = { logs: [], credentialReads: 0 };
 	const response = {

@@ -61,10 +61,11 @@ describe('the "Answer AppDirect" webhook fields', () => {
 		jest.dontMock('n8n-workflow');
 	});
 
-	it('the answers themselves: {"received": true} at once, or nothing once the workflow finished', () => {
-		expect(responseModeOf({})).toBe('onReceived');
-		expect(responseDataOf({})).toEqual({ received: true });
-		expect(responseModeOf({ respond: 'whenFinished' })).toBe('lastNode');
-		expect(responseDataOf({ respond: 'whenFinished' })).toBe('noData');
+	it('the answers themselves: nothing once the workflow finished (also when the setting is missing or unknown), or {"received": true} at once', () => {
+		for (const parameters of [{}, { respond: 'whenFinished' }, { respond: 'somethingElse' }]) {
+			expect([responseModeOf(parameters), responseDataOf(parameters)]).toEqual(['lastNode', 'noData']);
+		}
+		expect(responseModeOf({ respond: 'immediately' })).toBe('onReceived');
+		expect(responseDataOf({ respond: 'immediately' })).toEqual({ received: true });
 	});
 });

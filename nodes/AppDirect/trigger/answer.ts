@@ -4,18 +4,21 @@ import type { INodeParameters, IWebhookDescription } from 'n8n-workflow';
 // "Answer AppDirect" → n8n's response settings. n8n inlines each function's source as the
 // expression it falls back to, so they must not use anything from outside their own body.
 
+// Anything but "immediately" waits for the workflow: the default, and the safe reading of a
+// value this version does not know.
+
 /** Immediately: n8n answers once the execution started; when finished: after the last node. */
 export const responseModeOf = (parameters: INodeParameters): string =>
-	parameters.respond === 'whenFinished' ? 'lastNode' : 'onReceived';
+	parameters.respond === 'immediately' ? 'onReceived' : 'lastNode';
 
 /** An object here is the JSON body of n8n's immediate answer; "noData" sends no body. */
 export const responseDataOf = (parameters: INodeParameters): string | INodeParameters =>
-	parameters.respond === 'whenFinished' ? 'noData' : { received: true };
+	parameters.respond === 'immediately' ? { received: true } : 'noData';
 
 /** The same settings as plain expressions: what n8n versions without native resolution evaluate. */
 export const EXPRESSION_ANSWER_FIELDS = {
-	responseMode: '={{ $parameter["respond"] === "whenFinished" ? "lastNode" : "onReceived" }}',
-	responseData: '={{ $parameter["respond"] === "whenFinished" ? "noData" : ({ received: true }) }}',
+	responseMode: '={{ $parameter["respond"] === "immediately" ? "onReceived" : "lastNode" }}',
+	responseData: '={{ $parameter["respond"] === "immediately" ? ({ received: true }) : "noData" }}',
 };
 
 type Helpers = Partial<Pick<typeof n8nWorkflow, 'webhookDescriptionFields' | 'fromFunction'>>;

@@ -73,6 +73,16 @@ export const properties: INodeProperties[] = [
 		description: `Which notifications start the workflow. AppDirect can send events about ${resourceList}.`,
 	},
 	{
+		// n8n's editor keeps connections at their position when a community node's outputs change:
+		// the panel is the only place to tell the user before they remove an event.
+		displayName:
+			'Outputs are connected by position. Adding an event adds its output at the end and moves nothing. Removing an event moves the outputs after it up one place while their connections stay where they were, so check where each output leads afterwards (the same after changing Outputs or Other Notifications).',
+		name: 'outputsMoveNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { splitBy: ['event', 'resource'] } },
+	},
+	{
 		displayName: 'Outputs',
 		name: 'splitBy',
 		type: 'options',
@@ -110,7 +120,7 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Send to an "Other" Output',
 				value: 'otherOutput',
-				description: 'Add a last output named "Other" for them',
+				description: 'Add a first output named "Other" for them, before the events\' outputs',
 			},
 		],
 		default: 'ignore',
@@ -123,19 +133,20 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
-				name: 'Immediately',
-				value: 'immediately',
-				description: 'Answer 200 as soon as the notification is handed to the workflow',
-			},
-			{
 				name: 'When the Workflow Has Finished',
 				value: 'whenFinished',
 				description: 'Answer 200 only if the workflow succeeds; on failure AppDirect retries the notification later',
 			},
+			{
+				name: 'Immediately',
+				value: 'immediately',
+				description: 'Answer 200 as soon as the workflow starts; if it then fails, AppDirect does not send the notification again',
+			},
 		],
-		default: 'immediately',
+		// A CRM sync must not lose a notification: only this mode lost none when steps failed or n8n was killed.
+		default: 'whenFinished',
 		description: 'When AppDirect is told that the notification arrived',
-		hint: 'AppDirect waits at most 30 seconds for an answer and otherwise retries later (after 5 min, 10 min, 20 min…). Only wait for the workflow if it reliably finishes well within 30 seconds.',
+		hint: 'AppDirect waits up to 30 seconds for the answer. Waiting for the workflow means a failed step (a CRM that is down) makes AppDirect send the notification again later; keep the workflow well under 30 seconds. Answer immediately only if losing a notification is acceptable.',
 	},
 	{
 		displayName: 'Options',

@@ -105,7 +105,7 @@ export interface WebhookRequestBody {
 /**
  * The request body as text when its bytes can be had, otherwise what n8n parsed. n8n reads the
  * bytes of most requests before the trigger runs, but not of every content type (multipart
- * ones, and any type it cannot parse for nodes newer than version 1): those are read here, so
+ * ones, and any type it does not parse itself): those are read here, so
  * that a notification is accepted whatever Content-Type the sender declared.
  */
 export async function requestBodyText(request: WebhookRequestBody, parsedBody: () => unknown): Promise<unknown> {
