@@ -15,6 +15,7 @@ import { properties, TOKEN_CREDENTIAL } from './trigger/description';
 import { toItem } from './shared/item';
 import { outputIndex, outputLayout, outputsExpression, type OutputSettings } from './trigger/outputs';
 import { EXPECTED_SHAPE, parseNotification, requestBodyText, type WebhookRequestBody } from './trigger/parse';
+import { checkOAuth2Credential } from './trigger/oauth2/credential-check';
 import { TokenCache } from './trigger/token-cache';
 import { checkToken, receivedToken, type TokenCheck } from './trigger/verify';
 
@@ -76,6 +77,18 @@ export class AppDirectTrigger implements INodeType {
 				testedBy: 'appDirectWebhookToken',
 				displayOptions: { show: { authentication: ['token'] } },
 			},
+			{
+				name: 'appDirectWebhookClientOAuth2Api',
+				required: true,
+				testedBy: 'appDirectWebhookClientOAuth2',
+				displayOptions: { show: { authentication: ['oAuth2ClientCredentials'] } },
+			},
+			{
+				name: 'appDirectWebhookPasswordOAuth2Api',
+				required: true,
+				testedBy: 'appDirectWebhookPasswordOAuth2',
+				displayOptions: { show: { authentication: ['oAuth2Password'] } },
+			},
 		],
 		webhooks: [
 			{
@@ -104,6 +117,18 @@ export class AppDirectTrigger implements INodeType {
 					return { status: 'Error', message: 'Use a token of at least 16 characters: it is the only thing protecting the URL' };
 				}
 				return { status: 'OK', message: 'Token saved. Notifications are accepted only when they carry it.' };
+			},
+			async appDirectWebhookClientOAuth2(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				return checkOAuth2Credential('clientCredentials', credential.data);
+			},
+			async appDirectWebhookPasswordOAuth2(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				return checkOAuth2Credential('password', credential.data);
 			},
 		},
 	};

@@ -43,6 +43,8 @@ describe('AppDirect node description', () => {
 		expect(pkg.n8n.credentials).toEqual([
 			'dist/credentials/AppDirectWebhookTokenApi.credentials.js',
 			'dist/credentials/AppDirectOAuth2Api.credentials.js',
+			'dist/credentials/AppDirectWebhookClientOAuth2Api.credentials.js',
+			'dist/credentials/AppDirectWebhookPasswordOAuth2Api.credentials.js',
 		]);
 	});
 

@@ -25,3 +25,21 @@ describe('checkOAuth2Credential', () => {
 		expect(result.message).not.toContain(SECRET);
 	});
 });
+
+describe('the OAuth2 webhook credential types', () => {
+	const { AppDirectWebhookClientOAuth2Api } = require('../../credentials/AppDirectWebhookClientOAuth2Api.credentials');
+	const { AppDirectWebhookPasswordOAuth2Api } = require('../../credentials/AppDirectWebhookPasswordOAuth2Api.credentials');
+	const client = new AppDirectWebhookClientOAuth2Api();
+	const password = new AppDirectWebhookPasswordOAuth2Api();
+	const fields = (type: any) => Object.fromEntries(type.properties.map((property: any) => [property.name, property]));
+
+	it('ask for the fields AppDirect asks for, secrets masked', () => {
+		expect(Object.keys(fields(client))).toEqual(['clientId', 'clientSecret', 'scope']);
+		expect(password.extends).toEqual([client.name]);
+		expect(Object.keys(fields(password))).toEqual(['username', 'password']);
+		for (const [type, name] of [[client, 'clientSecret'], [password, 'password']]) {
+			expect(fields(type)[name]).toMatchObject({ required: true, typeOptions: { password: true } });
+		}
+		expect(fields(client).scope.required).toBeUndefined();
+	});
+});
