@@ -154,4 +154,9 @@ describe("Get Many's fields in the editor", () => {
 		expect(invoiceFilters?.options?.map((option) => option.name)).toEqual(['status']);
 		expect(shown({ operation: 'getAll', resourceType: 'COMPANY' })).not.toHaveProperty('filters');
 	});
+
+	it('keeps the filters of the chosen type when the workflow is saved', () => {
+		const saved = shown({ operation: 'getAll', resourceType: 'SUBSCRIPTION', filters: { modifiedSince: '2026-01-01T00:00:00', status: 'ACTIVE' } });
+		expect(saved.filters).toEqual({ modifiedSince: '2026-01-01T00:00:00', status: 'ACTIVE' });
+	});
 });

@@ -43,19 +43,21 @@ function companiesToList(endpoint: ListEndpoint, scope: CompanyScope, companyId:
 	return endpoint.perCompany ? 'every' : 'marketplace';
 }
 
+const NOTHING_PASSED_ON =
+	'Nothing was output for this item, so that a partial list is never taken for the whole one. Run the workflow again; if it keeps failing, check the marketplace and the credential.';
+
 /** The node's words for a listing that stopped: which list, and that nothing was passed on. */
 function explain(context: IExecuteFunctions, itemIndex: number, endpoint: ListEndpoint | undefined, error: ListingError) {
-	const cause = (error as Error & { cause?: unknown }).cause;
-	// The transport already explained what to check (token, marketplace URL, permissions).
-	if (error.reason === 'request-failed' && (cause instanceof NodeApiError || cause instanceof NodeOperationError)) return cause;
+	if (['bad-filter', 'filter-not-offered', 'unknown-resource'].includes(error.reason)) {
+		return new NodeOperationError(context.getNode(), error.message, { itemIndex });
+	}
 	const what = endpoint ? findResource(endpoint.resourceType)?.plural ?? endpoint.resourceType : 'resources';
-	const before = ['bad-filter', 'filter-not-offered', 'unknown-resource'].includes(error.reason);
-	const message = before ? error.message : `The list of ${what} stopped before it was complete: ${error.message}`;
-	return new NodeOperationError(context.getNode(), message, {
+	const cause = (error as Error & { cause?: unknown }).cause;
+	// The transport already explained what to check (token, marketplace URL, permissions): keep its words.
+	const explained = error.reason === 'request-failed' && (cause instanceof NodeApiError || cause instanceof NodeOperationError) ? cause : undefined;
+	return new NodeOperationError(context.getNode(), `The list of ${what} stopped before it was complete: ${explained?.message ?? error.message}`, {
 		itemIndex,
-		description: before
-			? undefined
-			: 'Nothing was output for this item, so that a partial list is never taken for the whole one. Run the workflow again; if it keeps failing, check the marketplace and the credential.',
+		description: `${explained?.description ?? ''} ${NOTHING_PASSED_ON}`.trim(),
 	});
 }
 
