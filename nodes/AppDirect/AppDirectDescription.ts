@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { titleOf } from './shared/catalog';
+import { findResource, titleOf } from './shared/catalog';
 import { idLabel, idNames, READABLE_RESOURCES } from './helpers/resource-url';
+import { LIST_ENDPOINTS } from './listing/endpoints';
 
 const MEMBERSHIP = 'MEMBERSHIP';
 
@@ -54,6 +55,109 @@ const GET = {
 	description: 'Read a company, user, subscription or other resource by its ID',
 };
 
+const GET_MANY = {
+	name: 'Get Many',
+	value: 'getAll',
+	action: 'Get many resources',
+	description: 'List users, companies, memberships, subscriptions or invoices, for an import or a reconciliation',
+};
+
+const LISTED = (types: string[]) => ({ show: { operation: ['getAll'], resourceType: types } });
+
+/** Types AppDirect can list for one company. */
+const PER_COMPANY_TYPES = LIST_ENDPOINTS.filter((endpoint) => endpoint.companyPath !== undefined).map((endpoint) => endpoint.resourceType);
+
+/** Get Many's fields: what to list, how many, filters only where AppDirect's list has them. */
+const listFields: INodeProperties[] = [
+	{
+		displayName: 'Resource Type',
+		name: 'resourceType',
+		type: 'options',
+		options: LIST_ENDPOINTS.map((endpoint) => ({
+			name: titleOf(endpoint.resourceType),
+			value: endpoint.resourceType,
+			description: endpoint.perCompany ? `${endpoint.path} (company by company)` : endpoint.path,
+		})),
+		default: 'USER',
+		displayOptions: { show: { operation: ['getAll'] }, hide: IN_TOOL },
+	},
+	{
+		displayName: 'Companies',
+		name: 'companies',
+		type: 'options',
+		options: [
+			{ name: 'All Companies', value: 'all', description: 'The whole marketplace (for memberships and invoices the node reads every company in turn)' },
+			{ name: 'One Company', value: 'one', description: "Only one company's resources" },
+		],
+		default: 'all',
+		displayOptions: LISTED(PER_COMPANY_TYPES),
+	},
+	{
+		displayName: 'Company ID',
+		name: 'companyId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'c0a1e7d2-6c1e-4b8f-9d3a-2e5f7a9c1d00',
+		description: 'The ID of the company whose resources to list (the companyId field of an item)',
+		displayOptions: { show: { ...LISTED(PER_COMPANY_TYPES).show, companies: ['one'] } },
+	},
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: { show: { operation: ['getAll'] } },
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { operation: ['getAll'], returnAll: [false] } },
+	},
+	// One Filters collection per list: each offers only the filters AppDirect documents for it.
+	...LIST_ENDPOINTS.filter((endpoint) => endpoint.modifiedSince || endpoint.statuses).map(
+		(endpoint): INodeProperties => ({
+			displayName: 'Filters',
+			name: 'filters',
+			type: 'collection',
+			placeholder: 'Add Filter',
+			default: {},
+			displayOptions: LISTED([endpoint.resourceType]),
+			options: [
+				...(endpoint.modifiedSince
+					? [
+							{
+								displayName: 'Modified Since',
+								name: 'modifiedSince',
+								type: 'dateTime' as const,
+								default: '',
+								description:
+									'Only resources changed at or after this moment (UTC unless the date says otherwise), for example the start of the last successful run',
+							},
+						]
+					: []),
+				...(endpoint.statuses
+					? [
+							{
+								displayName: 'Status',
+								name: 'status',
+								type: 'options' as const,
+								options: endpoint.statuses.map((status) => ({ name: titleOf(status), value: status })),
+								default: endpoint.statuses[0],
+								description: `Only ${findResource(endpoint.resourceType)?.plural ?? 'resources'} with this status`,
+							},
+						]
+					: []),
+			],
+		}),
+	),
+];
+
 /** What the agent may ask for: every readable type with a single ID (a membership needs two). */
 export const TOOL_RESOURCE_TYPES = READABLE_RESOURCES.filter((resource) => resource.type !== MEMBERSHIP).map((resource) => resource.type);
 
@@ -100,7 +204,7 @@ export const properties: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		options: [GET_CURRENT_STATE, GET],
+		options: [GET_CURRENT_STATE, GET, GET_MANY],
 		default: 'getCurrentState',
 		displayOptions: { hide: IN_TOOL },
 	},
@@ -132,5 +236,6 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { operation: ['get'] }, hide: IN_TOOL },
 	},
 	...idFields,
+	...listFields,
 	...toolFields,
 ];

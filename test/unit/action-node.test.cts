@@ -54,13 +54,15 @@ describe('AppDirect node description', () => {
 		expect(defaults(node.description)).toEqual({ operation: 'getCurrentState', currentStateNotice: '', resourceUrl: '={{ $json.resourceUrl }}' });
 		expect(defaults(node.description, { operation: 'get' })).toEqual({ operation: 'get', resourceType: 'SUBSCRIPTION', id: '' });
 		const operation = node.description.properties.find((candidate) => candidate.name === 'operation')!;
-		expect(operation.options?.map((option) => ('value' in option ? option.value : undefined))).toEqual(['getCurrentState', 'get']);
+		expect(operation.options?.map((option) => ('value' in option ? option.value : undefined))).toEqual(['getCurrentState', 'get', 'getAll']);
 	});
 
-	it('has a subtitle that reads well for both operations', () => {
+	it('has a subtitle that reads well for every operation', () => {
 		const subtitle = node.description.subtitle as string;
 		expect(evaluate(subtitle, { operation: 'getCurrentState' })).toBe('Get current state');
 		expect(evaluate(subtitle, { operation: 'get', resourceType: 'APP_ASSIGNMENT' })).toBe('Get app assignment');
+		expect(evaluate(subtitle, { operation: 'getAll', resourceType: 'INVOICE' })).toBe('Get many invoices');
+		expect(evaluate(subtitle, { operation: 'getAll', resourceType: 'COMPANY' })).toBe('Get many companies');
 	});
 });
 

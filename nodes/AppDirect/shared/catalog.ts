@@ -65,15 +65,22 @@ const n = fieldMaker('number');
 const b = fieldMaker('boolean');
 const date = fieldMaker('string', true);
 
-/** Subscriptions carry their order under `order`; order notifications carry it at the top. */
-function orderFields(prefix: string): FieldSpec[] {
+/**
+ * Subscriptions carry their order under `order` (the marketplace-wide list's example under
+ * `_embedded.order`); order notifications carry it at the top.
+ */
+function orderFields(...prefixes: string[]): FieldSpec[] {
+	const at = (key: string) => prefixes.map((prefix) => `${prefix}${key}`);
 	return [
-		s('frequency', 'Billing frequency, for example MONTHLY or YEARLY', `${prefix}frequency`),
-		s('currency', 'Currency code of the order, for example USD', `${prefix}currency`),
-		n('totalPrice', 'Total price of the order, in its currency', `${prefix}totalPrice`),
-		date('nextBillingDate', 'Next billing date (ISO 8601)', `${prefix}nextBillingDate`),
+		s('frequency', 'Billing frequency, for example MONTHLY or YEARLY', ...at('frequency')),
+		s('currency', 'Currency code of the order, for example USD', ...at('currency')),
+		n('totalPrice', 'Total price of the order, in its currency', ...at('totalPrice')),
+		date('nextBillingDate', 'Next billing date (ISO 8601)', ...at('nextBillingDate')),
 	];
 }
+
+// Later paths are where AppDirect's lists (Get Many) put the same fact: the list shapes differ
+// from the single reads (docs/appdirect-listing.md, "What the list items look like").
 
 // Notifications nest the product under `application`; a GET on the product's URL returns the
 // REST product definition instead, with the same facts at the top level (second paths).
@@ -98,7 +105,7 @@ export const RESOURCES: readonly ResourceSpec[] = [
 			s('userId', 'Id of the user who bought it', 'user.id'),
 			s('productId', 'Id of the product', 'product.id'),
 			s('editionId', 'Id of the edition (plan)', 'edition.id'),
-			...orderFields('order.'),
+			...orderFields('order.', '_embedded.order.'),
 			n('maxUsers', 'Number of seats', 'maxUsers'),
 			s('externalAccountId', "The vendor's account id for this subscription", 'externalAccountId'),
 			s('parentSubscriptionId', 'For add-ons: the subscription they belong to', 'parentSubscriptionId'),
@@ -116,7 +123,7 @@ export const RESOURCES: readonly ResourceSpec[] = [
 			s('email', 'Email address', 'email'),
 			s('firstName', 'First name', 'firstName'),
 			s('lastName', 'Last name', 'lastName'),
-			s('username', 'User name', 'username'),
+			s('username', 'User name', 'username', 'userName'),
 			s('status', 'ACTIVE, or INACTIVE until the user activates the account', 'status'),
 			s('locale', 'Locale, for example en_US', 'locale', 'language'),
 			s('phoneNumber', 'Phone number', 'contact.phoneNumber', 'contact.mobilePhone'),
@@ -136,11 +143,11 @@ export const RESOURCES: readonly ResourceSpec[] = [
 			s('name', 'Company name', 'name'),
 			s('status', 'Company status', 'status'),
 			b('enabled', 'Whether the company is enabled', 'enabled'),
-			s('size', 'Company size band', 'size'),
+			s('size', 'Company size band', 'size', 'companySize'),
 			s('website', 'Website', 'website'),
-			s('phoneNumber', 'Phone number', 'contact.phoneNumber'),
-			s('city', 'City', 'contact.address.city'),
-			s('country', 'Country', 'contact.address.country'),
+			s('phoneNumber', 'Phone number', 'contact.phoneNumber', 'phoneNumber'),
+			s('city', 'City', 'contact.address.city', 'address.city'),
+			s('country', 'Country', 'contact.address.country', 'address.country'),
 			s('externalId', 'External id set by an integration', 'externalId'),
 		],
 	},
@@ -194,8 +201,8 @@ export const RESOURCES: readonly ResourceSpec[] = [
 			s('status', 'PAID, UNPAID, CARRIED or VOIDED', 'status'),
 			s('currency', 'Currency code, for example USD', 'currency'),
 			n('total', 'Invoice total, in its currency', 'total', 'totalPrice', 'totals.total'),
-			date('invoiceDate', 'Invoice date (ISO 8601)', 'invoiceDate'),
-			date('dueDate', 'Payment due date (ISO 8601)', 'paymentTerms.dueDate'),
+			date('invoiceDate', 'Invoice date (ISO 8601)', 'invoiceDate', 'creationDate'),
+			date('dueDate', 'Payment due date (ISO 8601)', 'paymentTerms.dueDate', 'dueDate'),
 		],
 	},
 	{
