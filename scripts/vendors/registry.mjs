@@ -181,3 +181,13 @@ export async function startRegistryBehindProxy({ tarballs = [] } = {}) {
 		},
 	};
 }
+
+/**
+ * The packed package and, in `folder`, the same package under the next patch version (for an
+ * update): `{ versionA, tarballA, versionB, tarballB }`.
+ */
+export function packedWithNextPatch(tarballA, folder) {
+	const versionA = readPackedManifest(fs.readFileSync(tarballA)).version;
+	const versionB = versionA.split('-')[0].replace(/\d+$/, (patch) => String(Number(patch) + 1));
+	return { versionA, tarballA, versionB, tarballB: repackWithVersion(tarballA, versionB, folder) };
+}

@@ -1,7 +1,7 @@
 // The package installed and updated through n8n's own page, Settings > Community Nodes, in Chromium,
 // from a local registry stand-in answering for registry.npmjs.org behind the test proxy
 // (scripts/vendors/registry.mjs); then removed, and the workflow that used it opened in the editor.
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
@@ -17,18 +17,13 @@ let n8n: N8nInstance;
 let setup: any;
 let browser: Browser;
 let page: Page;
-let versionA: string;
-let versionB: string;
-let tarballB: string;
+let versions: { versionA: string; tarballA: string; versionB: string; tarballB: string };
 const folder = mkdtempSync(join(tmpdir(), 'install-browser-'));
 
 beforeAll(async () => {
 	const registryModule = await importScript('scripts/vendors/registry.mjs');
-	const tarballA = packPackage();
-	versionA = registryModule.readPackedManifest(readFileSync(tarballA)).version;
-	versionB = versionA.split('-')[0].replace(/\d+$/, (patch: string) => String(Number(patch) + 1));
-	tarballB = registryModule.repackWithVersion(tarballA, versionB, folder);
-	setup = await registryModule.startRegistryBehindProxy({ tarballs: [tarballA] });
+	versions = registryModule.packedWithNextPatch(packPackage(), folder);
+	setup = await registryModule.startRegistryBehindProxy({ tarballs: [versions.tarballA] });
 	const { startN8n } = await loadInstanceModule();
 	[n8n, browser] = await Promise.all([startN8n({ env: setup.env }), launchChromium()]);
 	page = await newEditorPage(browser);
@@ -64,14 +59,14 @@ describe('Settings > Community Nodes in Chromium', () => {
 		await saveScreenshot(page, 'install-1-dialog');
 		await install.click();
 		await page.getByText('Package installed').first().waitFor({ state: 'visible', timeout: 120_000 });
-		await eventually(() => packageCard().innerText(), (text) => expect(text).toContain(versionA));
+		await eventually(() => packageCard().innerText(), (text) => expect(text).toContain(versions.versionA));
 		await saveScreenshot(page, 'install-2-installed');
 		const listed = await n8n.rest('GET', '/community-packages');
-		expect(listed.map((entry: { packageName: string; installedVersion: string }) => [entry.packageName, entry.installedVersion])).toEqual([[NAME, versionA]]);
+		expect(listed.map((entry: { packageName: string; installedVersion: string }) => [entry.packageName, entry.installedVersion])).toEqual([[NAME, versions.versionA]]);
 	});
 
 	it('offers the newer version once the registry has it, and updates from the page', async () => {
-		setup.registry.publish(tarballB);
+		setup.registry.publish(versions.tarballB);
 		await page.reload();
 		const card = packageCard();
 		await card.waitFor({ state: 'visible' });
@@ -80,10 +75,10 @@ describe('Settings > Community Nodes in Chromium', () => {
 		await confirm.waitFor({ state: 'visible' });
 		await confirm.getByRole('button', { name: 'Confirm update' }).click();
 		await page.getByText('Package updated').first().waitFor({ state: 'visible', timeout: 120_000 });
-		await eventually(() => packageCard().innerText(), (text) => expect(text).toContain(versionB));
+		await eventually(() => packageCard().innerText(), (text) => expect(text).toContain(versions.versionB));
 		await saveScreenshot(page, 'install-3-updated');
 		const listed = await n8n.rest('GET', '/community-packages');
-		expect(listed[0].installedVersion).toBe(versionB);
+		expect(listed[0].installedVersion).toBe(versions.versionB);
 	});
 
 	it('after uninstalling, the editor shows a workflow that uses the trigger with "Install this node to use it"', async () => {

@@ -23,18 +23,13 @@ const N8N_OWN_HOSTS = ['api.n8n.io:443'];
 
 let n8n: N8nInstance;
 let setup: any;
-let versionA: string;
-let versionB: string;
-let tarballB: string;
+let versions: { versionA: string; tarballA: string; versionB: string; tarballB: string };
 const folder = mkdtempSync(join(tmpdir(), 'install-e2e-'));
 
 beforeAll(async () => {
 	const registryModule = await importScript('scripts/vendors/registry.mjs');
-	const tarballA = packPackage();
-	versionA = registryModule.readPackedManifest(readFileSync(tarballA)).version;
-	versionB = `${versionA.split('-')[0].replace(/\d+$/, (patch: string) => String(Number(patch) + 1))}`;
-	tarballB = registryModule.repackWithVersion(tarballA, versionB, folder);
-	setup = await registryModule.startRegistryBehindProxy({ tarballs: [tarballA] });
+	versions = registryModule.packedWithNextPatch(packPackage(), folder);
+	setup = await registryModule.startRegistryBehindProxy({ tarballs: [versions.tarballA] });
 	const { startN8n } = await loadInstanceModule();
 	n8n = await startN8n({ env: setup.env });
 });
@@ -58,7 +53,7 @@ describe("n8n's Community Nodes installer, against a local registry", () => {
 	it('installs the package by name: both nodes are known to n8n', async () => {
 		const installed = await n8n.rest('POST', '/community-packages', { name: NAME });
 		expect(installed.packageName).toBe(NAME);
-		expect(installed.installedVersion).toBe(versionA);
+		expect(installed.installedVersion).toBe(versions.versionA);
 		expect(installed.installedNodes.map((node: { type: string }) => node.type).sort()).toEqual([ACTION_TYPE, TRIGGER_TYPE].sort());
 
 		const types = await n8n.rest('POST', '/node-types', {
@@ -72,10 +67,10 @@ describe("n8n's Community Nodes installer, against a local registry", () => {
 
 		// n8n fetched the package from the registry's address, through the proxy.
 		const paths = setup.registry.calls.map((call: { method: string; path: string; host: string }) => `${call.method} ${call.host} ${call.path}`);
-		expect(paths).toContain(`GET ${'registry.npmjs.org'} /${NAME}/-/${NAME}-${versionA}.tgz`);
+		expect(paths).toContain(`GET registry.npmjs.org /${NAME}/-/${NAME}-${versions.versionA}.tgz`);
 		// What n8n keeps: the package without its peer and development dependencies, and no second n8n-workflow.
 		const kept = JSON.parse(readFileSync(join(packageFolder(), 'package.json'), 'utf8'));
-		expect(kept.version).toBe(versionA);
+		expect(kept.version).toBe(versions.versionA);
 		expect(kept.peerDependencies).toBeUndefined();
 		expect(kept.devDependencies).toBeUndefined();
 		expect(existsSync(join(packageFolder(), 'node_modules'))).toBe(false);
@@ -97,10 +92,10 @@ describe("n8n's Community Nodes installer, against a local registry", () => {
 	});
 
 	it('offers the newer version once the registry has it, and updates to it while the webhook keeps answering', async () => {
-		setup.registry.publish(tarballB);
+		setup.registry.publish(versions.tarballB);
 		const listed = await n8n.rest('GET', '/community-packages');
 		expect(listed).toHaveLength(1);
-		expect(listed[0]).toMatchObject({ packageName: NAME, installedVersion: versionA, updateAvailable: versionB });
+		expect(listed[0]).toMatchObject({ packageName: NAME, installedVersion: versions.versionA, updateAvailable: versions.versionB });
 
 		const answers: Array<{ status: number; text: string; at: number }> = [];
 		let updating = true;
@@ -116,8 +111,8 @@ describe("n8n's Community Nodes installer, against a local registry", () => {
 		updating = false;
 		await sending;
 
-		expect(updated.installedVersion).toBe(versionB);
-		expect(JSON.parse(readFileSync(join(packageFolder(), 'package.json'), 'utf8')).version).toBe(versionB);
+		expect(updated.installedVersion).toBe(versions.versionB);
+		expect(JSON.parse(readFileSync(join(packageFolder(), 'package.json'), 'utf8')).version).toBe(versions.versionB);
 		const during = answers.filter((answer) => answer.at >= started && answer.at <= finished);
 		const failed = answers.filter((answer) => answer.status !== 200);
 		// Printed for the record: how many answers fell inside the update, and any that were not 200.
