@@ -35,7 +35,22 @@ import {
 	T0,
 } from './throughput/measure.mjs';
 import { f0, machineFacts, mismatches, report, soakSummary } from './throughput/report.mjs';
-import { ALL_SMALL, CONFIGS, CREDENTIAL, HEADER_CREDENTIAL, PLAN_DEFAULT, SCENARIOS, TOKEN, urlOf, webhookOf, workflowOf } from './throughput/scenarios.mjs';
+import {
+	ALL_SMALL,
+	BEARER,
+	CONFIGS,
+	CREDENTIAL,
+	HEADER_CREDENTIAL,
+	OAUTH2_CLIENT,
+	OAUTH2_CREDENTIAL,
+	PLAN_DEFAULT,
+	SCENARIOS,
+	TOKEN,
+	tokenUrlOf,
+	urlOf,
+	webhookOf,
+	workflowOf,
+} from './throughput/scenarios.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -144,16 +159,33 @@ async function withN8n(config, keys, tarball, profileDir, run, extraEnv = {}) {
 	await n8n.api('POST', '/credentials', { ...CREDENTIAL, type: 'appDirectWebhookTokenApi', data: { token: TOKEN } });
 	// Checks the same header the AppDirect Trigger checks, so both sides authenticate alike.
 	await n8n.api('POST', '/credentials', { ...HEADER_CREDENTIAL, type: 'httpHeaderAuth', data: { name: 'x-appdirect-webhook-token', value: TOKEN } });
+	await n8n.api('POST', '/credentials', { ...OAUTH2_CREDENTIAL, data: OAUTH2_CLIENT });
 	for (const key of keys) {
 		await n8n.api('POST', `/workflows/${SCENARIOS[key].id}/publish`, {});
 		await n8n.waitForPublished(SCENARIOS[key].id);
 		await n8n.waitForWebhook(webhookOf(key));
 	}
+	BEARER.token = '';
+	const oauth2 = keys.find((key) => SCENARIOS[key].auth === 'oauth2');
+	if (oauth2) BEARER.token = await fetchBearer(tokenUrlOf(n8n, oauth2));
 	try {
 		return await run(n8n);
 	} finally {
 		await stopCurrent();
 	}
+}
+
+/** One token from the scenario's token endpoint, reused for every request (valid one hour). */
+async function fetchBearer(tokenUrl) {
+	const basic = Buffer.from(`${OAUTH2_CLIENT.clientId}:${OAUTH2_CLIENT.clientSecret}`).toString('base64');
+	const res = await fetch(tokenUrl, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+		body: 'grant_type=client_credentials',
+	});
+	const answer = await res.json();
+	if (res.status !== 200 || typeof answer.access_token !== 'string') throw new Error(`no token from ${tokenUrl}: ${res.status}`);
+	return answer.access_token;
 }
 
 /** Exactly one branch ran after the trigger (and the Switch): the routing really happened. */

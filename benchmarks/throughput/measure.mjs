@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 
 import { commandOf, machineBusySeconds, treeCpuSeconds, treePids, treeRssMiB } from '../proc.mjs';
-import { EVENTS, SCENARIOS, TOKEN, urlOf } from './scenarios.mjs';
+import { BEARER, EVENTS, SCENARIOS, TOKEN, urlOf } from './scenarios.mjs';
 
 const require = createRequire(import.meta.url);
 const { sampleNotification, largeSubscription } = require('../../samples/index.js');
@@ -74,7 +74,11 @@ function post(agent, url, body, headers) {
 export async function sendAll(url, bodies, concurrency) {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 	// The same headers everywhere; (a) and (d) ignore the token.
-	const headers = { 'content-type': 'application/json; charset=utf-8', 'x-appdirect-webhook-token': TOKEN };
+	const headers = {
+		'content-type': 'application/json; charset=utf-8',
+		'x-appdirect-webhook-token': TOKEN,
+		...(BEARER.token ? { authorization: `Bearer ${BEARER.token}` } : {}),
+	};
 	const latencies = new Array(bodies.length);
 	const failures = [];
 	let next = 0;

@@ -32,17 +32,22 @@ export const SCENARIOS = {
 	c: { id: 'benchC0000000000', kind: 'appdirect', version: 2, auth: true, answer: 'immediately', label: '(c) AppDirect Trigger v2, token → NoOps' },
 	cLast: { id: 'benchCLast000000', kind: 'appdirect', version: 2, auth: true, answer: 'whenFinished', label: '(c) same, answer when finished' },
 	d: { id: 'benchD0000000000', kind: 'appdirect', version: 2, auth: false, answer: 'immediately', label: '(d) AppDirect Trigger v2, no auth → NoOps' },
+	o: { id: 'benchO0000000000', kind: 'appdirect', version: 2, auth: 'oauth2', answer: 'immediately', label: '(o) AppDirect Trigger v2, OAuth2 client credentials → NoOps' },
 	c1: { id: 'benchC1000000000', kind: 'appdirect', version: 1, auth: true, answer: 'immediately', label: 'AppDirect Trigger v1, token → NoOps (control: before v2)' },
 	aLarge: { id: 'benchALarge00000', kind: 'webhook', auth: false, route: false, answer: 'immediately', large: true, label: '(a) Webhook, no auth, ~1 MB body' },
 	cLarge: { id: 'benchCLarge00000', kind: 'appdirect', version: 2, auth: true, answer: 'immediately', large: true, label: '(c) AppDirect Trigger v2, token, ~1 MB body' },
 };
-export const ALL_SMALL = ['a', 'b', 'bLast', 'c', 'cLast', 'd', 'c1'];
+export const ALL_SMALL = ['a', 'b', 'bLast', 'c', 'cLast', 'd', 'o', 'c1'];
 export const PLAN_DEFAULT = 'defaults:a,b,bLast,c,cLast,d,c1,aLarge,cLarge;compile:a,b,c;pool:a,c;lazy:a,b,c;tuned:a,b,bLast,c,cLast,d,c1';
 
 export const TOKEN = randomBytes(16).toString('hex');
 // Public API credential ids are at most 16 characters.
 export const CREDENTIAL = { id: 'benchAppDirTok01', name: 'AppDirect webhook token (benchmark)' };
 export const HEADER_CREDENTIAL = { id: 'benchHeaderAuth1', name: 'Header auth (benchmark)' };
+export const OAUTH2_CREDENTIAL = { id: 'benchAppDirOAu01', name: 'AppDirect webhook OAuth2 (benchmark)', type: 'appDirectWebhookClientOAuth2Api' };
+export const OAUTH2_CLIENT = { clientId: 'appdirect-benchmark', clientSecret: randomBytes(24).toString('hex'), scope: '' };
+/** The bearer token (o) sends, fetched once from its token endpoint, as AppDirect reuses it. Sent to every scenario alike. */
+export const BEARER = { token: '' };
 
 function noOp(name, index) {
 	return { id: `noop-${index}`, name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, index * 120], parameters: {} };
@@ -134,13 +139,17 @@ function appDirectWorkflow(key) {
 				position: [0, 0],
 				webhookId: `bench-${key}`,
 				parameters: {
-					authentication: scenario.auth ? 'token' : 'none',
+					authentication: scenario.auth === 'oauth2' ? 'oAuth2ClientCredentials' : scenario.auth ? 'token' : 'none',
 					events: EVENTS,
 					splitBy: 'event',
 					unmatched: 'ignore',
 					respond: scenario.answer,
 				},
-				...(scenario.auth ? { credentials: { appDirectWebhookTokenApi: CREDENTIAL } } : {}),
+				...(scenario.auth === 'oauth2'
+					? { credentials: { [OAUTH2_CREDENTIAL.type]: { id: OAUTH2_CREDENTIAL.id, name: OAUTH2_CREDENTIAL.name } } }
+					: scenario.auth
+						? { credentials: { appDirectWebhookTokenApi: CREDENTIAL } }
+						: {}),
 			},
 			...OUTPUTS.map(noOp),
 		],
@@ -156,6 +165,9 @@ export function webhookOf(key) {
 		? { webhookId: `bench-${key}`, path: 'appdirect', method: 'POST' }
 		: { webhookId: `bench-${key}`, path: '', method: 'POST' };
 }
+
+/** The Access Token URI of an OAuth2 scenario. */
+export const tokenUrlOf = (n8n, key) => n8n.productionWebhookUrl(`bench-${key}`, 'appdirect/token');
 
 export function urlOf(n8n, key) {
 	if (SCENARIOS[key].kind === 'webhook') return `${n8n.baseUrl}/webhook/bench-${key}`;

@@ -11,16 +11,28 @@ import type {
 } from 'n8n-workflow';
 import { findResource, titleOf, type Action } from './shared/catalog';
 import { answerFields } from './trigger/answer';
-import { properties, TOKEN_CREDENTIAL } from './trigger/description';
+import {
+	HIDE_TOKEN_URL,
+	oauth2Authentication,
+	properties,
+	TOKEN_CREDENTIAL,
+	TOKEN_WEBHOOK_NAME,
+	TOKEN_WEBHOOK_PATH,
+	type OAuth2Authentication,
+} from './trigger/description';
 import { toItem } from './shared/item';
 import { outputIndex, outputLayout, outputsExpression, type OutputSettings } from './trigger/outputs';
 import { EXPECTED_SHAPE, parseNotification, requestBodyText, type WebhookRequestBody } from './trigger/parse';
+import { BEARER_REFUSAL, TokenKeyCache } from './trigger/oauth2/bearer';
 import { checkOAuth2Credential } from './trigger/oauth2/credential-check';
+import { deriveTokenKeys, type TokenKeys } from './trigger/oauth2/token';
 import { TokenCache } from './trigger/token-cache';
 import { checkToken, receivedToken, type TokenCheck } from './trigger/verify';
 
 /** Shared by every AppDirect Trigger in this n8n process. */
 const tokenCache = new TokenCache();
+/** The same for the OAuth2 types: keys derived from the credential, never the secret itself. */
+const tokenKeyCache = new TokenKeyCache();
 
 /** Answers the request ourselves and starts no execution. */
 function answer(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
@@ -42,6 +54,69 @@ async function tokenCheck(context: IWebhookFunctions, headers: Record<string, un
 		context.logger.debug(`AppDirect Trigger: reading the token credential ${credentialId}`);
 		return await readToken();
 	});
+}
+
+/** Our own answer with its headers; starts no execution. */
+function answerWith(
+	context: IWebhookFunctions,
+	reply: { status: number; headers: Record<string, string>; body: IDataObject },
+): IWebhookResponseData {
+	context.getResponseObject().status(reply.status).set(reply.headers).json(reply.body);
+	return { noWebhookResponse: true };
+}
+
+/**
+ * Runs `use` with the keys of this workflow, node and OAuth2 credential, read at most once per
+ * few seconds (see TokenKeyCache). Tokens are bound to the workflow and node (see token.ts).
+ */
+async function withTokenKeys<R>(
+	context: IWebhookFunctions,
+	oauth2: OAuth2Authentication,
+	use: (cacheKey: string, readKeys: () => Promise<TokenKeys>) => Promise<R>,
+): Promise<R> {
+	const node = context.getNode();
+	const binding = { workflowId: context.getWorkflow().id ?? '', nodeId: node.id };
+	const credentialId = node.credentials?.[oauth2.credential]?.id;
+	const readKeys = async () => {
+		context.logger.debug(`AppDirect Trigger: reading the OAuth2 credential ${credentialId ?? '(no id)'}`);
+		const data = await context.getCredentials<Record<string, unknown>>(oauth2.credential);
+		return deriveTokenKeys({ ...data, grant: oauth2.grant }, binding);
+	};
+	// Without an id n8n cannot read the credential either: the failure is remembered as briefly as any.
+	const cacheKey = `${binding.workflowId}/${binding.nodeId}/${oauth2.grant}/${credentialId ?? ''}`;
+	return await use(cacheKey, readKeys);
+}
+
+const CREDENTIAL_UNREADABLE = {
+	status: 500,
+	headers: { 'Cache-Control': 'no-store' },
+	body: { error: 'Internal Server Error', message: 'The AppDirect Trigger cannot read its OAuth2 credential' },
+};
+
+/** The Access Token URI (RFC 6749): answers with a token or an OAuth2 error, never runs the workflow. */
+async function answerTokenRequest(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const oauth2 = oauth2Authentication(context.getNodeParameter('authentication', 'token'));
+	if (oauth2 === undefined) {
+		return answer(context, 404, {
+			error: 'Not Found',
+			message: 'This AppDirect Trigger does not use OAuth2: choose an OAuth2 type in its Authentication to use this URL',
+		});
+	}
+	const request = context.getRequestObject();
+	const body = await requestBodyText(request as WebhookRequestBody, () => '');
+	const tokenRequest = {
+		method: request.method,
+		headers: context.getHeaderData() as Record<string, unknown>,
+		body: typeof body === 'string' ? body : '',
+	};
+	try {
+		const reply = await withTokenKeys(context, oauth2, async (key, readKeys) => await tokenKeyCache.answerTokenRequest(key, tokenRequest, readKeys));
+		if (reply.outcome !== 'issued') context.logger.info(`AppDirect Trigger: refused a token request (${reply.outcome})`);
+		return answerWith(context, reply);
+	} catch (error) {
+		context.logger.error(`AppDirect Trigger: cannot read the OAuth2 credential: ${(error as Error).message}`);
+		return answerWith(context, CREDENTIAL_UNREADABLE);
+	}
 }
 
 export class AppDirectTrigger implements INodeType {
@@ -96,6 +171,15 @@ export class AppDirectTrigger implements INodeType {
 				httpMethod: 'POST',
 				...answerFields(),
 				path: 'appdirect',
+			},
+			{
+				// The Access Token URI of the OAuth2 types. It answers by itself (noWebhookResponse),
+				// so the answer mode of the node does not apply to it.
+				name: TOKEN_WEBHOOK_NAME,
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: TOKEN_WEBHOOK_PATH,
+				ndvHideUrl: HIDE_TOKEN_URL,
 			},
 		],
 		properties,
@@ -166,9 +250,27 @@ export class AppDirectTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		if (this.getWebhookName() === TOKEN_WEBHOOK_NAME) return await answerTokenRequest(this);
 		const headers = this.getHeaderData() as Record<string, unknown>;
+		const authentication = this.getNodeParameter('authentication', 'token');
+		const oauth2 = oauth2Authentication(authentication);
 
-		if (this.getNodeParameter('authentication', 'token') === 'token') {
+		if (oauth2 !== undefined) {
+			const request = { headers, query: this.getQueryData() as Record<string, unknown> };
+			let check;
+			try {
+				check = await withTokenKeys(this, oauth2, async (key, readKeys) => await tokenKeyCache.checkBearer(key, request, readKeys));
+			} catch (error) {
+				// Not the sender's fault: a non-2xx answer makes AppDirect retry once it is fixed.
+				this.logger.error(`AppDirect Trigger: cannot read the OAuth2 credential: ${(error as Error).message}`);
+				return answerWith(this, CREDENTIAL_UNREADABLE);
+			}
+			if (check !== 'valid') {
+				// The reason stays in the log: the answer is the same for every failure.
+				this.logger[check === 'notConfigured' ? 'warn' : 'debug'](`AppDirect Trigger: refused a notification (bearer token ${check})`);
+				return answerWith(this, { ...BEARER_REFUSAL, body: { ...BEARER_REFUSAL.body } });
+			}
+		} else if (authentication === 'token') {
 			let check: TokenCheck;
 			try {
 				check = await tokenCheck(this, headers);

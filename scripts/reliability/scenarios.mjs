@@ -39,10 +39,11 @@ function accountFor(records, executions, outputOf) {
  * Load: `count` mixed notifications (cycling through `events`) at `concurrency` through the
  * delivery simulator, then every execution record read back and accounted for.
  */
-export async function runLoad({ n8n, target, token, events, count, concurrency, timeScale = 0.001, onAttempt, answers = [], quietTimeoutMs = 600_000 }) {
+export async function runLoad({ n8n, target, token, oauth2, events, count, concurrency, timeScale = 0.001, onAttempt, answers = [], quietTimeoutMs = 600_000 }) {
 	const notifications = mixedTraffic(events, count);
 	const rssBefore = n8n.rssMiB();
-	const delivery = createDelivery({ urls: target.url, token, concurrency, timeScale, onAttempt });
+	// oauth2: the client's ID and secret; the simulator fetches its tokens from the target's Access Token URI.
+	const delivery = createDelivery({ urls: target.url, token, ...(oauth2 && { oauth2: { tokenUrl: target.tokenUrl, ...oauth2 } }), concurrency, timeScale, onAttempt });
 	const started = performance.now();
 	const records = await delivery.deliverAll(notifications);
 	const sendMs = performance.now() - started;

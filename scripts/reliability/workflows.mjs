@@ -11,6 +11,9 @@ export const TRIGGER_TYPE = 'n8n-nodes-appdirect.appDirectTrigger';
 export const TRIGGER_NAME = 'AppDirect Trigger';
 export const WEBHOOK_PATH = 'appdirect';
 export const CREDENTIAL = { id: 'reliabilityTok01', name: 'AppDirect webhook token (reliability)', type: 'appDirectWebhookTokenApi' };
+/** For workflows with authentication "OAuth2 With Client Credentials". */
+export const OAUTH2_CREDENTIAL = { id: 'reliabOAuth2Cli1', name: 'AppDirect webhook OAuth2 (reliability)', type: 'appDirectWebhookClientOAuth2Api' };
+export const TOKEN_PATH = 'appdirect/token';
 
 /** The catalog's events from the built node (run `npm run build` first). */
 export function catalogEvents() {
@@ -59,7 +62,8 @@ function downstreamNode(downstream) {
  * options     the trigger's Options (includeRawNotification, includeHeaders)
  * downstream  { crmUrl } for an HTTP Request to a CRM; a NoOp otherwise
  */
-export function reliabilityWorkflow({ key, respond = 'immediately', events = catalogEvents().map((event) => event.name), options = {}, downstream } = {}) {
+export function reliabilityWorkflow({ key, respond = 'immediately', events = catalogEvents().map((event) => event.name), options = {}, downstream, authentication = 'token' } = {}) {
+	const credential = authentication === 'token' ? CREDENTIAL : OAUTH2_CREDENTIAL;
 	return {
 		id: workflowIdOf(key),
 		name: `AppDirect reliability: ${key}`,
@@ -73,8 +77,8 @@ export function reliabilityWorkflow({ key, respond = 'immediately', events = cat
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: webhookIdOf(key),
-				parameters: { authentication: 'token', events, splitBy: 'event', unmatched: 'ignore', respond, options },
-				credentials: { [CREDENTIAL.type]: { id: CREDENTIAL.id, name: CREDENTIAL.name } },
+				parameters: { authentication, events, splitBy: 'event', unmatched: 'ignore', respond, options },
+				credentials: { [credential.type]: { id: credential.id, name: credential.name } },
 			},
 			downstreamNode(downstream),
 		],
@@ -102,9 +106,10 @@ export function webhookOf(workflow) {
 
 export const urlOf = (n8n, workflow) => n8n.productionWebhookUrl(webhookOf(workflow).webhookId, WEBHOOK_PATH);
 
-/** What the scenarios need to know about a published workflow: its answer mode, URL, id and outputs. */
+/** What the scenarios need to know about a published workflow: its answer mode, URL, id and outputs (and its Access Token URI). */
 export function targetOf(n8n, workflow) {
 	const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
 	const outputs = new Map(trigger.parameters.events.map((event, index) => [event, index]));
-	return { mode: trigger.parameters.respond, url: urlOf(n8n, workflow), workflowId: workflow.id, outputOf: (event) => outputs.get(event) };
+	const tokenUrl = n8n.productionWebhookUrl(trigger.webhookId, TOKEN_PATH);
+	return { mode: trigger.parameters.respond, url: urlOf(n8n, workflow), tokenUrl, workflowId: workflow.id, outputOf: (event) => outputs.get(event) };
 }

@@ -12,7 +12,11 @@ const nodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-export function workflowWith(parameters: INodeParameters, credentialId?: string): { workflow: Workflow; node: INode } {
+export function workflowWith(
+	parameters: INodeParameters,
+	credentialId?: string,
+	credentialType = 'appDirectWebhookTokenApi',
+): { workflow: Workflow; node: INode } {
 	const node: INode = {
 		id: 'a1',
 		name: 'AppDirect Trigger',
@@ -20,7 +24,7 @@ export function workflowWith(parameters: INodeParameters, credentialId?: string)
 		typeVersion: 2,
 		position: [0, 0],
 		parameters,
-		...(credentialId ? { credentials: { appDirectWebhookTokenApi: { id: credentialId, name: 'AppDirect token' } } } : {}),
+		...(credentialId ? { credentials: { [credentialType]: { id: credentialId, name: 'AppDirect credential' } } } : {}),
 	};
 	const workflow = new Workflow({ id: 'w1', nodes: [node], connections: {}, active: false, nodeTypes });
 	return { workflow, node: workflow.getNode(node.name)! };
@@ -56,11 +60,19 @@ export interface WebhookCall {
 	token?: string;
 	/** What n8n throws when the credential is missing or cannot be decrypted. */
 	credentialError?: Error;
+	/** Which of the node's webhooks n8n runs: 'default' (notifications) or 'setup' (the OAuth2 token endpoint). */
+	webhookName?: string;
+	method?: string;
+	query?: Record<string, unknown>;
+	/** The fields of an OAuth2 credential; with it the node's credential is of that type. */
+	oauth2?: { type: string; data: Record<string, unknown> };
+	workflowId?: string;
 }
 
 export interface WebhookOutcome {
 	status?: number;
 	json?: unknown;
+	headers: Record<string, string>;
 	result: Awaited<ReturnType<AppDirectTrigger['webhook']>>;
 	logs: string[];
 	/** How often the node read its credential. */
@@ -70,10 +82,15 @@ export interface WebhookOutcome {
 let calls = 0;
 
 export async function callWebhook(call: WebhookCall): Promise<WebhookOutcome> {
-	const { workflow, node } = workflowWith(call.parameters ?? {}, call.credentialId ?? `unit-credential-${++calls}`);
+	const credentialType = call.oauth2?.type ?? 'appDirectWebhookTokenApi';
+	const { workflow, node } = workflowWith(call.parameters ?? {}, call.credentialId ?? `unit-credential-${++calls}`, credentialType);
 	const parameters = node.parameters;
-	const outcome: Partial<WebhookOutcome> = { logs: [], credentialReads: 0 };
+	const outcome: Partial<WebhookOutcome> = { logs: [], credentialReads: 0, headers: {} };
 	const response = {
+		set(headers: Record<string, string>) {
+			Object.assign(outcome.headers!, headers);
+			return response;
+		},
 		status(code: number) {
 			outcome.status = code;
 			return response;
@@ -86,17 +103,21 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookOutcome> {
 	const log = (level: string) => (message: string) => outcome.logs!.push(`${level}: ${message}`);
 	const context = {
 		getHeaderData: () => call.headers ?? {},
-		getRequestObject: () => call.request ?? { rawBody: call.body === undefined ? undefined : Buffer.from(call.body) },
+		getRequestObject: () =>
+			call.request ?? { method: call.method ?? 'POST', rawBody: call.body === undefined ? undefined : Buffer.from(call.body) },
+		getQueryData: () => call.query ?? {},
+		getWebhookName: () => call.webhookName ?? 'default',
 		getBodyData: () => call.parsedBody ?? {},
 		getResponseObject: () => response,
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getNode: () => node,
-		getWorkflow: () => ({ id: workflow.id, name: workflow.name, active: workflow.active }),
+		getWorkflow: () => ({ id: call.workflowId ?? workflow.id, name: workflow.name, active: workflow.active }),
 		getCredentials: async (type: string) => {
 			outcome.credentialReads! += 1;
 			// The name must match the credential the package ships.
-			if (type !== 'appDirectWebhookTokenApi') throw new Error(`Unknown credential type ${type}`);
+			if (type !== credentialType) throw new Error(`Unknown credential type ${type}`);
 			if (call.credentialError) throw call.credentialError;
+			if (call.oauth2) return { ...call.oauth2.data };
 			return { token: call.token ?? '' };
 		},
 		logger: { info: log('info'), warn: log('warn'), debug: log('debug'), error: log('error') },

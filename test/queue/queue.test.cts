@@ -40,6 +40,14 @@ let processesModule: Any;
 let cluster: Any;
 let client: Any;
 const workflows: Record<Mode, Any> = {} as Any;
+// A third workflow with OAuth2 client credentials: its token endpoint is a second webhook.
+let oauth2Workflow: Any;
+const OAUTH2_CREDENTIAL = {
+	id: 'queueOAuthClient',
+	name: 'AppDirect OAuth2 (queue)',
+	type: 'appDirectWebhookClientOAuth2Api',
+	data: { clientId: 'appdirect-queue', clientSecret: `cs_${require('crypto').randomBytes(24).toString('hex')}`, scope: '' },
+};
 // Every worker that ever ran, with a snapshot of the log of those that were killed.
 const workerLogs: Array<{ name: string; readLog(): string }> = [];
 const figures: Record<string, unknown> = { startedAt: new Date().toISOString(), perMode: PER_MODE, perFault: PER_FAULT, concurrency: CONCURRENCY };
@@ -58,11 +66,15 @@ beforeAll(async () => {
 	processesModule = await importScript('scripts/services/processes.mjs');
 	const { startCluster } = await importScript('scripts/n8n/cluster.mjs');
 	for (const mode of MODES) workflows[mode] = load.routingWorkflow({ key: mode, respond: mode });
+	oauth2Workflow = load.routingWorkflow({ key: 'oauth2', respond: 'whenFinished' });
+	const oauth2Trigger = oauth2Workflow.nodes[0];
+	oauth2Trigger.parameters.authentication = 'oAuth2ClientCredentials';
+	oauth2Trigger.credentials = { [OAUTH2_CREDENTIAL.type]: { id: OAUTH2_CREDENTIAL.id, name: OAUTH2_CREDENTIAL.name } };
 	const started = Date.now();
 	cluster = await startCluster({
 		packages: [packPackage()],
-		workflows: Object.values(workflows),
-		webhooks: Object.values(workflows).map(load.webhookOf),
+		workflows: [...Object.values(workflows), oauth2Workflow],
+		webhooks: [...Object.values(workflows), oauth2Workflow].map(load.webhookOf),
 		webhookProcesses: 2,
 		workers: 2,
 		env: CLUSTER_ENV,
@@ -71,6 +83,7 @@ beforeAll(async () => {
 	for (const worker of cluster.workers) workerLogs.push(worker);
 	client = await pgExecutions.connect(cluster.postgres);
 	await load.createTokenCredential(cluster, TOKEN);
+	await cluster.main.api('POST', '/credentials', OAUTH2_CREDENTIAL);
 }, 600_000);
 
 afterAll(async () => {
@@ -384,5 +397,52 @@ describe.each([
 		const result = await run('whenFinished', probes, { concurrency: 2 });
 		expect(result.summary.byOutcome.delivered).toBe(probes.length);
 		expect(result.report.processed).toBe(probes.length);
+	});
+});
+
+describe('OAuth2: a token from one webhook process, notifications on the other', () => {
+	const OAUTH2_NOTIFICATIONS = Number(process.env.QUEUE_OAUTH2_NOTIFICATIONS ?? 40);
+	const hook = () => load.webhookOf(oauth2Workflow);
+	const tokenUrls = () => cluster.webhookUrls(hook().webhookId, 'appdirect/token') as string[];
+	const notificationUrls = () => cluster.webhookUrls(hook().webhookId, hook().path) as string[];
+	const { clientId, clientSecret } = OAUTH2_CREDENTIAL.data;
+
+	it('accepts the other process\'s token, and processes the notification once', async () => {
+		const afterId = await pgExecutions.lastExecutionId(client);
+		const issued = await fetch(tokenUrls()[0], {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+			body: 'grant_type=client_credentials',
+		});
+		expect(issued.status).toBe(200);
+		const { access_token: token } = (await issued.json()) as { access_token: string };
+		const answer = await fetch(notificationUrls()[1], {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+			body: JSON.stringify(load.mixedNotifications(1)[0]),
+		});
+		expect(answer.status).toBe(200);
+		const counts = await load.waitForExecutions(client, { workflowIds: [oauth2Workflow.id], afterId, expected: 1, settleMs: 3_000 });
+		// The token request started nothing: one execution, the notification's.
+		expect(counts).toEqual({ success: 1 });
+	});
+
+	it(`delivers ${OAUTH2_NOTIFICATIONS} notifications over both processes with one token client: none lost, none duplicated`, async () => {
+		const { createDelivery } = await importScript('scripts/send/delivery.mjs');
+		const afterId = await pgExecutions.lastExecutionId(client);
+		const delivery = createDelivery({
+			urls: notificationUrls(),
+			oauth2: { tokenUrl: tokenUrls()[0], clientId, clientSecret },
+			concurrency: 8,
+			timeScale: TIME_SCALE,
+		});
+		const records = await delivery.deliverAll(load.mixedNotifications(OAUTH2_NOTIFICATIONS)).finally(() => delivery.close());
+		expect(records.filter((record: Any) => record.delivered)).toHaveLength(OAUTH2_NOTIFICATIONS);
+		const executions = await pgExecutions.readExecutions(client, { workflowIds: [oauth2Workflow.id], afterId });
+		const ids = executions.map((execution: Any) => execution.notificationId);
+		expect(ids.every((id: unknown) => typeof id === 'string')).toBe(true);
+		expect(executions).toHaveLength(OAUTH2_NOTIFICATIONS);
+		expect(new Set(ids).size).toBe(OAUTH2_NOTIFICATIONS);
+		figures.oauth2 = { notifications: OAUTH2_NOTIFICATIONS, executions: executions.length };
 	});
 });

@@ -10,6 +10,8 @@ jest.setTimeout(300_000);
 // Small versions of the full run's sizes.
 const OUTAGE = { count: 40, concurrency: 4, downMs: 4000 };
 const CRASH = { count: 45, concurrency: 6, killAfter: 25 };
+const OAUTH2_LOAD = { count: 60, concurrency: 6 };
+const OAUTH2_CLIENT = { clientId: 'appdirect-reliability', clientSecret: `cs_${randomBytes(24).toString('hex')}` };
 
 // Random per run, so finding it anywhere can only mean a leak.
 const TOKEN = `faults-${randomBytes(18).toString('hex')}`;
@@ -43,6 +45,7 @@ beforeAll(async () => {
 		built[`outage-${mode}`] = workflows.reliabilityWorkflow({ key: `outage${suffix}`, respond: mode, downstream: { crmUrl: crm.url } });
 		built[`crash-${mode}`] = workflows.reliabilityWorkflow({ key: `crash${suffix}`, respond: mode });
 	}
+	built['load-oauth2'] = workflows.reliabilityWorkflow({ key: 'loadOAuth2', respond: 'whenFinished', authentication: 'oAuth2ClientCredentials' });
 	const { startN8n } = await loadInstanceModule();
 	n8n = (await startN8n({
 		packages: [packPackage()],
@@ -55,6 +58,7 @@ beforeAll(async () => {
 	// The example names its own token credential; both get the same token.
 	const { CREDENTIAL, TABLES, tableColumns } = examples;
 	await n8n.api('POST', '/credentials', { id: CREDENTIAL.id, name: CREDENTIAL.name, type: CREDENTIAL.type, data: { token: TOKEN } });
+	await n8n.api('POST', '/credentials', { ...workflows.OAUTH2_CREDENTIAL, data: { ...OAUTH2_CLIENT, scope: '' } });
 	await workflows.publishWithToken(n8n, Object.values(built), TOKEN);
 	await n8n.api('POST', `/workflows/${examples.CRM_SYNC.id}/publish`, {});
 	await n8n.waitForPublished(examples.CRM_SYNC.id);
@@ -179,6 +183,22 @@ describe('the CRM-sync example with late and repeated deliveries', () => {
 	});
 });
 
+describe('a load run with OAuth2 client credentials', () => {
+	it(`${OAUTH2_LOAD.count} notifications, each with a token from the trigger's own token endpoint: 0 lost, 0 duplicated`, async () => {
+		const run = await scenarios.runLoad({
+			n8n,
+			target: target('load-oauth2'),
+			oauth2: OAUTH2_CLIENT,
+			events: events(),
+			count: OAUTH2_LOAD.count,
+			concurrency: OAUTH2_LOAD.concurrency,
+			answers,
+		});
+		expect(run.byOutcome['token-failed'] ?? 0).toBe(0);
+		expect(run.figures).toMatchObject({ sent: OAUTH2_LOAD.count, acknowledged: OAUTH2_LOAD.count, lost: 0, duplicated: 0, wrongOutput: 0, unknown: 0 });
+	});
+});
+
 describe('a downstream step that fails for a while (the CRM answers 500)', () => {
 	let run: any;
 
@@ -266,7 +286,7 @@ describe('n8n killed with SIGKILL in the middle of a burst, restarted on the sam
 	});
 });
 
-describe('the token (after everything above)', () => {
+describe('the token and the OAuth2 client secret (after everything above)', () => {
 	it('is in no answer, no line of n8n\'s log and no execution record', async () => {
 		const found = await scenarios.findSecret({
 			n8n,
@@ -277,5 +297,7 @@ describe('the token (after everything above)', () => {
 		expect(found.answersChecked).toBeGreaterThan(100);
 		expect(found.executionPages).toBeGreaterThan(0);
 		expect(found).toMatchObject({ answersWithSecret: 0, logHasSecret: false, executionPagesWithSecret: 0 });
+		const oauth2 = await scenarios.findSecret({ n8n, secret: OAUTH2_CLIENT.clientSecret, workflowIds: [built['load-oauth2'].id], answers });
+		expect(oauth2).toMatchObject({ answersWithSecret: 0, logHasSecret: false, executionPagesWithSecret: 0 });
 	});
 });

@@ -51,7 +51,8 @@ describe('AppDirect Trigger node', () => {
 		expect(description.displayName).toBe('AppDirect Trigger');
 		expect(description.group).toEqual(['trigger']);
 		expect(description.inputs).toEqual([]);
-		expect(description.webhooks).toHaveLength(1);
+		// The notifications, and the OAuth2 token endpoint.
+		expect(description.webhooks?.map((webhook) => webhook.name)).toEqual(['default', 'setup']);
 		expect(description.webhooks![0].httpMethod).toBe('POST');
 		expect(description.properties.find((p) => p.name === 'events')?.options).toHaveLength(EVENTS.length + 1);
 	});

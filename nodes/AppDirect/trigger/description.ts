@@ -3,15 +3,38 @@ import { ALL_EVENTS, EVENTS, RESOURCES } from '../shared/catalog';
 
 export const TOKEN_CREDENTIAL = 'appDirectWebhookTokenApi';
 
+/** The two OAuth2 authentication choices: their credential and the grant AppDirect uses. */
+export const OAUTH2_AUTHENTICATIONS = {
+	oAuth2ClientCredentials: { credential: 'appDirectWebhookClientOAuth2Api', grant: 'clientCredentials' },
+	oAuth2Password: { credential: 'appDirectWebhookPasswordOAuth2Api', grant: 'password' },
+} as const;
+
+export type OAuth2Authentication = (typeof OAUTH2_AUTHENTICATIONS)[keyof typeof OAUTH2_AUTHENTICATIONS];
+
+/** The OAuth2 settings of an Authentication value, or undefined for Token and None. */
+export function oauth2Authentication(value: unknown): OAuth2Authentication | undefined {
+	return value === 'oAuth2ClientCredentials' || value === 'oAuth2Password' ? OAUTH2_AUTHENTICATIONS[value] : undefined;
+}
+
+/**
+ * The token endpoint's webhook, listed under "Webhook URLs" only with an OAuth2 type. Named
+ * "setup": n8n's types allow only "default" and "setup", and it is what AppDirect calls first.
+ */
+export const TOKEN_WEBHOOK_NAME = 'setup';
+export const TOKEN_WEBHOOK_PATH = 'appdirect/token';
+export const HIDE_TOKEN_URL = '={{ !["oAuth2ClientCredentials", "oAuth2Password"].includes($parameter["authentication"]) }}';
+
 const resourceList = RESOURCES.map((resource) => resource.plural).join(', ');
 
 // Notices keep only <a>, <ul> and <li>: the steps are a list.
 export const SETUP_HELP = [
 	'Connect AppDirect to this node (once, by hand: AppDirect has no API for it):<ul>',
-	'<li>Copy the Production URL from "Webhook URLs" above and publish this workflow (n8n 1.x: set it to Active).</li>',
+	'<li>Copy the Production URL from "Webhook URLs" above (the one ending in /appdirect) and publish this workflow (n8n 1.x: set it to Active).</li>',
 	'<li>In AppDirect open Manage > Marketplace > Settings > Integration > Webhooks and create a webhook.</li>',
 	'<li>Paste the URL, choose one resource type and its actions. Create one webhook per resource type (users, companies, subscriptions…), all with the same URL.</li>',
-	'<li>Authentication type: Token, with the same token as in this node\'s credential.</li>',
+	'<li>Authentication type: the same as this node\'s Authentication. Token: the same token as in the credential.</li>',
+	'<li>OAuth2 with Client Credentials: Access Token URI is the second Production URL (the one ending in /appdirect/token); Client ID, Client Secret and Scope as in the credential.</li>',
+	'<li>OAuth2 with Resource Owner Password: the same, plus Username and Password as in the credential.</li>',
 	'</ul>',
 ].join('');
 
@@ -45,6 +68,17 @@ export const properties: INodeProperties[] = [
 				name: 'Token',
 				value: 'token',
 				description: 'AppDirect sends a secret token with every notification; others are refused',
+			},
+			{
+				name: 'OAuth2 With Client Credentials',
+				value: 'oAuth2ClientCredentials',
+				description:
+					'AppDirect fetches a short-lived token from this node\'s Access Token URI with a client ID and secret, then sends it with each notification',
+			},
+			{
+				name: 'OAuth2 With Resource Owner Password',
+				value: 'oAuth2Password',
+				description: 'As OAuth2 With Client Credentials, with a username and password as well',
 			},
 			{
 				name: 'None',
