@@ -131,7 +131,7 @@ export function report({ facts, options, runs, soakRun, load, wallS, cpu, profil
 			const ry = run.results.find((r) => r.scenario === y);
 			return rx && ry ? `${x} / ${y} = ${f2(cpuPerRequest(rx) / cpuPerRequest(ry))}` : undefined;
 		};
-		const ratios = [ratio('c', 'b'), ratio('cLast', 'bLast'), ratio('c', 'a'), ratio('d', 'a'), ratio('c1', 'c')].filter(Boolean);
+		const ratios = [ratio('c', 'b'), ratio('cLast', 'bLast'), ratio('c', 'a'), ratio('d', 'a')].filter(Boolean);
 		if (ratios.length) out.push(`CPU ratios: ${ratios.join('; ')}`, '');
 		out.push(`n8n RSS: ${f0(run.idleRssMiB)} MiB idle with the workflows published, ${f0(run.endRssMiB)} MiB at the end.`);
 		const badRouting = run.routing.filter((r) => !r.ok);

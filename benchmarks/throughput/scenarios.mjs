@@ -33,12 +33,11 @@ export const SCENARIOS = {
 	cLast: { id: 'benchCLast000000', kind: 'appdirect', version: 2, auth: true, answer: 'whenFinished', label: '(c) same, answer when finished' },
 	d: { id: 'benchD0000000000', kind: 'appdirect', version: 2, auth: false, answer: 'immediately', label: '(d) AppDirect Trigger v2, no auth → NoOps' },
 	o: { id: 'benchO0000000000', kind: 'appdirect', version: 2, auth: 'oauth2', answer: 'immediately', label: '(o) AppDirect Trigger v2, OAuth2 client credentials → NoOps' },
-	c1: { id: 'benchC1000000000', kind: 'appdirect', version: 1, auth: true, answer: 'immediately', label: 'AppDirect Trigger v1, token → NoOps (control: before v2)' },
 	aLarge: { id: 'benchALarge00000', kind: 'webhook', auth: false, route: false, answer: 'immediately', large: true, label: '(a) Webhook, no auth, ~1 MB body' },
 	cLarge: { id: 'benchCLarge00000', kind: 'appdirect', version: 2, auth: true, answer: 'immediately', large: true, label: '(c) AppDirect Trigger v2, token, ~1 MB body' },
 };
-export const ALL_SMALL = ['a', 'b', 'bLast', 'c', 'cLast', 'd', 'o', 'c1'];
-export const PLAN_DEFAULT = 'defaults:a,b,bLast,c,cLast,d,c1,aLarge,cLarge;compile:a,b,c;pool:a,c;lazy:a,b,c;tuned:a,b,bLast,c,cLast,d,c1';
+export const ALL_SMALL = ['a', 'b', 'bLast', 'c', 'cLast', 'd', 'o'];
+export const PLAN_DEFAULT = 'defaults:a,b,bLast,c,cLast,d,aLarge,cLarge;compile:a,b,c;pool:a,c;lazy:a,b,c;tuned:a,b,bLast,c,cLast,d';
 
 export const TOKEN = randomBytes(16).toString('hex');
 // Public API credential ids are at most 16 characters.

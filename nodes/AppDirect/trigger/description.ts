@@ -27,7 +27,7 @@ export const HIDE_TOKEN_URL = '={{ !["oAuth2ClientCredentials", "oAuth2Password"
 const resourceList = RESOURCES.map((resource) => resource.plural).join(', ');
 
 // Notices keep only <a>, <ul> and <li>: the steps are a list.
-export const SETUP_HELP = [
+const SETUP_HELP = [
 	'Connect AppDirect to this node (once, by hand: AppDirect has no API for it):<ul>',
 	'<li>Copy the Production URL from "Webhook URLs" above (the one ending in /appdirect) and publish this workflow (n8n 1.x: set it to Active).</li>',
 	'<li>In AppDirect open Manage > Marketplace > Settings > Integration > Webhooks and create a webhook.</li>',

@@ -29,8 +29,8 @@ export interface OutputSlot {
 	displayName: string;
 }
 
-export const OTHER_SLOT = '#other';
-export const SINGLE_SLOT = '#all';
+const OTHER_SLOT = '#other';
+const SINGLE_SLOT = '#all';
 
 export function outputLayout(settings: OutputSettings, title: (key: string) => string): OutputSlot[] {
 	const events: string[] = [];
@@ -62,7 +62,7 @@ export function outputLayout(settings: OutputSettings, title: (key: string) => s
 }
 
 /** The slot key a notification belongs to, or null when nothing selected it. */
-export function slotKey(settings: OutputSettings, event: string): string | null {
+function slotKey(settings: OutputSettings, event: string): string | null {
 	const events = Array.isArray(settings.events) ? settings.events : [];
 	if (events.includes(event)) {
 		if (settings.splitBy === 'none') return SINGLE_SLOT;

@@ -7,7 +7,7 @@ export const TOKEN_MAX_AGE_MS = 10_000;
 /** A request that does not match re-reads the credential (it may just have been rotated), at most this often. */
 export const TOKEN_RECHECK_MS = 1_000;
 /** Credentials remembered at once; the least recently read is forgotten first. */
-export const TOKEN_CACHE_ENTRIES = 1_000;
+const TOKEN_CACHE_ENTRIES = 1_000;
 
 interface Entry<T> {
 	value?: T;
