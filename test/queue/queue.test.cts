@@ -269,6 +269,54 @@ async function runBothModes(fault: () => Promise<void>, { startAfter = 0.3, conc
 	return Object.fromEntries(MODES.map((mode, index) => [mode, results[index]])) as Record<Mode, Any>;
 }
 
+// Before the faults: they kill one of the two webhook processes.
+describe('OAuth2: a token from one webhook process, notifications on the other', () => {
+	const OAUTH2_NOTIFICATIONS = Number(process.env.QUEUE_OAUTH2_NOTIFICATIONS ?? 40);
+	const hook = () => load.webhookOf(oauth2Workflow);
+	const tokenUrls = () => cluster.webhookUrls(hook().webhookId, 'appdirect/token') as string[];
+	const notificationUrls = () => cluster.webhookUrls(hook().webhookId, hook().path) as string[];
+	const { clientId, clientSecret } = OAUTH2_CREDENTIAL.data;
+
+	it('accepts the other process\'s token, and processes the notification once', async () => {
+		const afterId = await pgExecutions.lastExecutionId(client);
+		const issued = await fetch(tokenUrls()[0], {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+			body: 'grant_type=client_credentials',
+		});
+		expect(issued.status).toBe(200);
+		const { access_token: token } = (await issued.json()) as { access_token: string };
+		const answer = await fetch(notificationUrls()[1], {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+			body: JSON.stringify(load.mixedNotifications(1)[0]),
+		});
+		expect(answer.status).toBe(200);
+		const counts = await load.waitForExecutions(client, { workflowIds: [oauth2Workflow.id], afterId, expected: 1, settleMs: 3_000 });
+		// The token request started nothing: one execution, the notification's.
+		expect(counts).toEqual({ success: 1 });
+	});
+
+	it(`delivers ${OAUTH2_NOTIFICATIONS} notifications over both processes with one token client: none lost, none duplicated`, async () => {
+		const { createDelivery } = await importScript('scripts/send/delivery.mjs');
+		const afterId = await pgExecutions.lastExecutionId(client);
+		const delivery = createDelivery({
+			urls: notificationUrls(),
+			oauth2: { tokenUrl: tokenUrls()[0], clientId, clientSecret },
+			concurrency: 8,
+			timeScale: TIME_SCALE,
+		});
+		const records = await delivery.deliverAll(load.mixedNotifications(OAUTH2_NOTIFICATIONS)).finally(() => delivery.close());
+		expect(records.filter((record: Any) => record.delivered)).toHaveLength(OAUTH2_NOTIFICATIONS);
+		const executions = await pgExecutions.readExecutions(client, { workflowIds: [oauth2Workflow.id], afterId });
+		const ids = executions.map((execution: Any) => execution.notificationId);
+		expect(ids.every((id: unknown) => typeof id === 'string')).toBe(true);
+		expect(executions).toHaveLength(OAUTH2_NOTIFICATIONS);
+		expect(new Set(ids).size).toBe(OAUTH2_NOTIFICATIONS);
+		figures.oauth2 = { notifications: OAUTH2_NOTIFICATIONS, executions: executions.length };
+	});
+});
+
 describe('faults in the middle of a burst, AppDirect retrying', () => {
 	/** SIGKILL to a process group: the n8n process, its task runner and supervisor, with no goodbye. */
 	async function sigkill(process: Any) {
@@ -400,49 +448,3 @@ describe.each([
 	});
 });
 
-describe('OAuth2: a token from one webhook process, notifications on the other', () => {
-	const OAUTH2_NOTIFICATIONS = Number(process.env.QUEUE_OAUTH2_NOTIFICATIONS ?? 40);
-	const hook = () => load.webhookOf(oauth2Workflow);
-	const tokenUrls = () => cluster.webhookUrls(hook().webhookId, 'appdirect/token') as string[];
-	const notificationUrls = () => cluster.webhookUrls(hook().webhookId, hook().path) as string[];
-	const { clientId, clientSecret } = OAUTH2_CREDENTIAL.data;
-
-	it('accepts the other process\'s token, and processes the notification once', async () => {
-		const afterId = await pgExecutions.lastExecutionId(client);
-		const issued = await fetch(tokenUrls()[0], {
-			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
-			body: 'grant_type=client_credentials',
-		});
-		expect(issued.status).toBe(200);
-		const { access_token: token } = (await issued.json()) as { access_token: string };
-		const answer = await fetch(notificationUrls()[1], {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-			body: JSON.stringify(load.mixedNotifications(1)[0]),
-		});
-		expect(answer.status).toBe(200);
-		const counts = await load.waitForExecutions(client, { workflowIds: [oauth2Workflow.id], afterId, expected: 1, settleMs: 3_000 });
-		// The token request started nothing: one execution, the notification's.
-		expect(counts).toEqual({ success: 1 });
-	});
-
-	it(`delivers ${OAUTH2_NOTIFICATIONS} notifications over both processes with one token client: none lost, none duplicated`, async () => {
-		const { createDelivery } = await importScript('scripts/send/delivery.mjs');
-		const afterId = await pgExecutions.lastExecutionId(client);
-		const delivery = createDelivery({
-			urls: notificationUrls(),
-			oauth2: { tokenUrl: tokenUrls()[0], clientId, clientSecret },
-			concurrency: 8,
-			timeScale: TIME_SCALE,
-		});
-		const records = await delivery.deliverAll(load.mixedNotifications(OAUTH2_NOTIFICATIONS)).finally(() => delivery.close());
-		expect(records.filter((record: Any) => record.delivered)).toHaveLength(OAUTH2_NOTIFICATIONS);
-		const executions = await pgExecutions.readExecutions(client, { workflowIds: [oauth2Workflow.id], afterId });
-		const ids = executions.map((execution: Any) => execution.notificationId);
-		expect(ids.every((id: unknown) => typeof id === 'string')).toBe(true);
-		expect(executions).toHaveLength(OAUTH2_NOTIFICATIONS);
-		expect(new Set(ids).size).toBe(OAUTH2_NOTIFICATIONS);
-		figures.oauth2 = { notifications: OAUTH2_NOTIFICATIONS, executions: executions.length };
-	});
-});
