@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Writes the README's reference tables from the node's catalog, so that the docs list exactly
-// the events and item fields the node has. `npm run docs` rewrites them; a unit test fails
-// when the README is out of date.
+// Writes the reference tables of docs/items.md from the node's catalog, so that the docs list
+// exactly the events and item fields the node has. `npm run docs` rewrites them; a unit test fails
+// when the page is out of date.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
-const README = path.join(__dirname, '..', '..', 'README.md');
+const ITEMS_PAGE = path.join(__dirname, '..', '..', 'docs', 'items.md');
 
 function table(header, rows) {
 	const line = (cells) => `| ${cells.join(' | ')} |`;
@@ -43,7 +43,7 @@ function renderSections({ catalog, parse, item, sampleNotification }) {
 				field.description,
 				field.urlPattern ? 'resource URL' : field.paths.map((p) => code(`content.${p}`)).join(' or '),
 			]);
-			return `#### ${catalog.titleOf(resource.type)} (${code(resource.type)})\n\n${table(['Field', 'Type', 'Meaning', 'Taken from'], rows)}`;
+			return `### ${catalog.titleOf(resource.type)} (${code(resource.type)})\n\n${table(['Field', 'Type', 'Meaning', 'Taken from'], rows)}`;
 		})
 		.join('\n\n');
 	const parsed = parse.parseNotification(JSON.stringify(sampleNotification('subscription.added')));
@@ -58,8 +58,8 @@ function renderSections({ catalog, parse, item, sampleNotification }) {
 	return { events, envelope, fields, example, fetched };
 }
 
-/** The README text with every `<!-- generated:NAME -->` … `<!-- /generated:NAME -->` block replaced. */
-function renderReadme(text, sections) {
+/** The page's text with every `<!-- generated:NAME -->` … `<!-- /generated:NAME -->` block replaced. */
+function renderPage(text, sections) {
 	return text.replace(
 		/(<!-- generated:(\w+) -->)[\s\S]*?(<!-- \/generated:\2 -->)/g,
 		(match, open, name, close) => (name in sections ? `${open}\n${sections[name]}\n${close}` : match),
@@ -78,10 +78,10 @@ function builtModules() {
 }
 
 if (require.main === module) {
-	const before = fs.readFileSync(README, 'utf8');
-	const after = renderReadme(before, renderSections(builtModules()));
-	fs.writeFileSync(README, after);
-	console.log(before === after ? 'README.md is up to date' : 'README.md updated');
+	const before = fs.readFileSync(ITEMS_PAGE, 'utf8');
+	const after = renderPage(before, renderSections(builtModules()));
+	fs.writeFileSync(ITEMS_PAGE, after);
+	console.log(before === after ? 'docs/items.md is up to date' : 'docs/items.md updated');
 }
 
-module.exports = { renderSections, renderReadme, README };
+module.exports = { renderSections, renderPage, ITEMS_PAGE };
