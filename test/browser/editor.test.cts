@@ -94,6 +94,23 @@ async function selectedEvents(): Promise<string[]> {
 	return texts.sort();
 }
 
+/** Every edge the canvas draws, as `<source> <output index> -> <target>`, equals `wanted`. */
+async function expectEdgesDrawn(wanted: string[]): Promise<void> {
+	const drawn = await eventually(
+		() =>
+			page.getByTestId('edge').evaluateAll((elements) =>
+				elements.map((element) => {
+					// vue-flow names each edge [<source id>/outputs/main/<index>][<target id>/inputs/…].
+					const id = element.closest('.vue-flow__edge')?.getAttribute('data-id') ?? '';
+					const index = /\/outputs\/main\/(\d+)\]/.exec(id)?.[1] ?? '?';
+					return `${element.getAttribute('data-source-node-name')} ${index} -> ${element.getAttribute('data-target-node-name')}`;
+				}),
+			),
+		(list) => expect([...list].sort()).toEqual([...wanted].sort()),
+	);
+	expect(drawn).toHaveLength(wanted.length);
+}
+
 const dismissDialogs = () => dismissDialogsOn(page);
 
 beforeAll(async () => {
@@ -225,10 +242,33 @@ describe('n8n editor with the AppDirect Trigger (Chromium)', () => {
 		);
 		// With nothing left to configure, n8n shows the node's own trigger panel beside the settings.
 		await panel.getByText('Waiting for an AppDirect notification', { exact: true }).waitFor({ state: 'visible' });
-		await shot('07-node-panel-no-auth-warning', { docs: true });
+		await shot('06-node-panel-no-auth-warning', { docs: true });
 
 		await chooseOption('authentication', 'Token');
 		await warning.waitFor({ state: 'detached' });
+		await closeNodePanel();
+	});
+
+	test('with an OAuth2 type, Webhook URLs lists the notification URL and the Access Token URI', async () => {
+		await openNodePanel(TRIGGER);
+		const panel = ndv();
+		await chooseOption('authentication', 'OAuth2 With Client Credentials');
+		const webhookUrls = panel.getByText('Webhook URLs', { exact: true });
+		// Opened by the earlier test; a click would close it again.
+		if ((await panel.locator('.webhook-url').count()) === 0) await webhookUrls.click();
+		await page.getByTestId('radio-button-production').click();
+		const base = n8n!.baseUrl.replace(/[.]/g, '\\.');
+		await eventually(
+			() => panel.locator('.webhook-url').allInnerTexts(),
+			(texts) =>
+				expect(texts.map((text) => text.trim()).sort()).toEqual([
+					expect.stringMatching(new RegExp(`^${base}/webhook/[0-9a-f-]{36}/appdirect$`)),
+					expect.stringMatching(new RegExp(`^${base}/webhook/[0-9a-f-]{36}/appdirect/token$`)),
+				]),
+		);
+		await shot('07-node-panel-oauth2-urls', { docs: true });
+		await chooseOption('authentication', 'Token');
+		await eventually(() => panel.locator('.webhook-url').count(), (count) => expect(count).toBe(1));
 		await closeNodePanel();
 	});
 
@@ -252,44 +292,30 @@ describe('n8n editor with the AppDirect Trigger (Chromium)', () => {
 	});
 
 	test.each(examples.map((example) => [example.file, example] as const))(
-		'example %s opens in the editor with the trigger outputs and connected nodes',
+		'example %s opens in the editor with every node, the trigger\'s outputs and every connection drawn',
 		async (file, { workflow }) => {
+			const nodes = workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
+			// Imports, reconciliations and shared steps start with another trigger than the AppDirect one.
 			const trigger = workflow.nodes.find((node) => node.type === TRIGGER_TYPE);
-			expect(trigger).toBeDefined();
-			// What the node computes from the example's parameters; the editor must draw exactly that.
-			const expected = outputLayout(trigger!.parameters, titleOf).map((slot) => slot.displayName);
-			expect(expected.length).toBeGreaterThan(1);
-
 			await page.goto(`${n8n!.baseUrl}/workflow/${workflow.id}`);
-			await canvasNode(trigger!.name).waitFor({ state: 'visible' });
+			await canvasNode(nodes[0].name).waitFor({ state: 'visible' });
 			await dismissDialogs();
+			for (const node of nodes) expect(await canvasNode(node.name).count()).toBe(1);
 
-			for (const node of workflow.nodes) {
-				if (node.type === 'n8n-nodes-base.stickyNote') continue;
-				expect(await canvasNode(node.name).count()).toBe(1);
+			if (trigger) {
+				// What the node computes from the example's parameters; the editor must draw exactly that.
+				const expected = outputLayout(trigger.parameters, titleOf).map((slot) => slot.displayName);
+				expect(expected.length).toBeGreaterThan(1);
+				await eventually(() => outputLabels(trigger.name), (labels) => expect(labels).toEqual(expected));
+				await expectLabelsVisible(trigger.name, expected);
 			}
-			await eventually(() => outputLabels(trigger!.name), (labels) => expect(labels).toEqual(expected));
-			await expectLabelsVisible(trigger!.name, expected);
 
-			// Each connection of the trigger is drawn from the right output to the right node.
-			const wanted = (workflow.connections[trigger!.name]?.main ?? []).flatMap((targets, index) =>
-				(targets ?? []).map((target) => `${index} -> ${target.node}`),
+			// Each connection is drawn from the right output to the right node.
+			const wanted = Object.entries(workflow.connections).flatMap(([source, { main }]) =>
+				(main ?? []).flatMap((targets, index) => (targets ?? []).map((target) => `${source} ${index} -> ${target.node}`)),
 			);
-			expect(wanted.length).toBeGreaterThan(0);
-			const edges = page.getByTestId('edge').and(page.locator(`[data-source-node-name="${trigger!.name}"]`));
-			const drawn = await eventually(
-				() =>
-					edges.evaluateAll((elements) =>
-						elements.map((element) => {
-							// vue-flow names each edge [<source id>/outputs/main/<index>][<target id>/inputs/…].
-							const id = element.closest('.vue-flow__edge')?.getAttribute('data-id') ?? '';
-							const index = /\/outputs\/main\/(\d+)\]/.exec(id)?.[1] ?? '?';
-							return `${index} -> ${element.getAttribute('data-target-node-name')}`;
-						}),
-					),
-				(list) => expect([...list].sort()).toEqual([...wanted].sort()),
-			);
-			expect(drawn).toHaveLength(wanted.length);
+			if (trigger) expect(wanted.filter((edge) => edge.startsWith(`${trigger.name} `)).length).toBeGreaterThan(0);
+			await expectEdgesDrawn(wanted);
 			await shot(`10-example-${basename(file, '.json')}`, { docs: true });
 		},
 	);
