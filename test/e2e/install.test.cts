@@ -149,30 +149,57 @@ describe("n8n's Community Nodes installer, against a local registry", () => {
 		expect(JSON.parse(answer.text).message).toBe(`Unrecognized node type: ${TRIGGER_TYPE}`);
 	});
 
-	it("the command-line install matches n8n's installer only with --legacy-peer-deps", async () => {
-		// npm 7 and later install peer dependencies: without the flag npm asks the registry for
-		// n8n-workflow (which this registry does not hold, so the install fails here; against the
-		// public registry it would put a second n8n-workflow beside the package). n8n's installer
-		// removes peerDependencies before it installs, so the package uses n8n's own copy.
-		const npmInstall = async (flags: string[]) => {
-			const cwd = mkdtempSync(join(folder, 'cli-'));
-			const before = setup.registry.calls.length;
-			const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-			const code = await new Promise<number>((resolve) =>
-				execFile('npm', ['install', NAME, '--no-audit', '--no-fund', '--fetch-retries=0', ...flags], { cwd, env: { ...env, ...setup.env } }, (error) =>
-					resolve(error ? Number((error as { code?: number }).code ?? 1) : 0),
-				),
-			);
-			const asked = setup.registry.calls.slice(before).map((call: { path: string }) => call.path);
-			const installed = existsSync(join(cwd, 'node_modules')) ? readdirSync(join(cwd, 'node_modules')).filter((entry) => !entry.startsWith('.')) : [];
-			return { code, asked, installed };
-		};
-		const plain = await npmInstall([]);
+	/** `npm install <args>` in `cwd` as a user runs it (with the proxy and the registry's address): exit code, what npm asked the registry for, what is in node_modules. */
+	const npmInstall = async (cwd: string, args: string[]) => {
+		const before = setup.registry.calls.length;
+		// Not jest's own npm settings (npm run sets npm_config_* for the test process).
+		const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+		const code = await new Promise<number>((resolve) =>
+			execFile('npm', ['install', ...args, '--no-audit', '--no-fund', '--fetch-retries=0'], { cwd, env: { ...env, ...setup.env } }, (error) =>
+				resolve(error ? Number((error as { code?: number }).code ?? 1) : 0),
+			),
+		);
+		const asked = setup.registry.calls.slice(before).map((call: { path: string }) => call.path);
+		const installed = existsSync(join(cwd, 'node_modules')) ? readdirSync(join(cwd, 'node_modules')).filter((entry) => !entry.startsWith('.')) : [];
+		return { code, asked, installed };
+	};
+
+	it('the command line without --legacy-peer-deps: npm also asks for n8n-workflow, the peer dependency', async () => {
+		// npm 7 and later install peer dependencies. This registry holds only the package, so the install
+		// fails here; against the public registry it puts a second n8n-workflow (and its own dependencies)
+		// beside the package (docs/install.md). n8n's installer removes peerDependencies before it installs.
+		const plain = await npmInstall(mkdtempSync(join(folder, 'cli-')), [NAME]);
 		expect(plain.asked).toContain('/n8n-workflow');
 		expect(plain.code).not.toBe(0);
-		const legacy = await npmInstall(['--legacy-peer-deps']);
-		expect(legacy).toMatchObject({ code: 0, installed: [NAME] });
-		expect(legacy.asked).not.toContain('/n8n-workflow');
+	});
+
+	it('the command line as docs/install.md says: npm install --legacy-peer-deps in the nodes folder, update with @latest, restart: the nodes load and the workflow runs again', async () => {
+		const nodesFolder = join(n8n.userFolder, '.n8n', 'nodes');
+		const started = Date.now();
+		const first = await npmInstall(nodesFolder, [`${NAME}@${versions.versionA}`, '--legacy-peer-deps']);
+		expect(first).toMatchObject({ code: 0, installed: [NAME] });
+		expect(JSON.parse(readFileSync(join(packageFolder(), 'package.json'), 'utf8')).version).toBe(versions.versionA);
+		// The update: the same command for the newest version.
+		const update = await npmInstall(nodesFolder, [`${NAME}@latest`, '--legacy-peer-deps']);
+		expect(update).toMatchObject({ code: 0, installed: [NAME] });
+		expect(JSON.parse(readFileSync(join(packageFolder(), 'package.json'), 'utf8')).version).toBe(versions.versionB);
+		expect([...first.asked, ...update.asked]).not.toContain('/n8n-workflow');
+
+		// n8n reads the nodes folder when it starts: stop it and start it again.
+		const id = (SPEC as any).id;
+		const installed = Date.now();
+		await (n8n as any).crash();
+		await (n8n as any).restart({ workflowIds: [id], webhooks: [{ webhookId: webhookId(SPEC.key), path: WEBHOOK_PATH, method: 'POST' }] });
+		console.log(`command line: both npm installs took ${installed - started} ms, n8n's restart ${Date.now() - installed} ms`);
+		const types = await n8n.rest('POST', '/node-types', { nodeInfos: [{ name: TRIGGER_TYPE, version: 2 }, { name: ACTION_TYPE, version: 1 }] });
+		expect(types.map((type: { displayName: string }) => type.displayName).sort()).toEqual(['AppDirect', 'AppDirect Trigger']);
+		const before = (await n8n.getExecutions({ workflowId: id, includeData: false })).length;
+		const answer = await send();
+		expect(answer.status).toBe(200);
+		const executions = await n8n.waitForExecutions({ workflowId: id, count: before + 1, includeData: false });
+		expect(executions.slice(before).map((execution) => execution.status)).toEqual(['success']);
+		// Settings > Community Nodes lists what n8n's installer recorded in its database: not this package.
+		expect(await n8n.rest('GET', '/community-packages')).toEqual([]);
 	});
 
 	it('sent nothing outside the machine: the proxy refused only the hosts n8n calls on its own', () => {
