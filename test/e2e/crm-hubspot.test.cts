@@ -138,6 +138,42 @@ describe('HubSpot live sync', () => {
 		expect(burst.map((notification) => notification.timestamp)).toContain(lastEventAt(record('companies', fresh)[0]));
 	});
 
+	test('a create refused with 409 because another execution created the company a moment before: the template reads it again and updates it', async () => {
+		const fresh = randomUUID();
+		const older = notificationAbout('company.added', fresh, BASE + 50_000, { name: 'Hooli' });
+		const newer = notificationAbout('company.changed', fresh, BASE + 50_001, { name: 'Hooli XYZ' });
+		await happen(newer, { send: false });
+		// Both executions find no company, then both create: HubSpot answers the two creates in the
+		// order of their notifications, so the newer one is refused as a duplicate appdirect_id.
+		const eventAt = (body: any) => Number(body.properties.find((property: any) => property.name === 'appdirect_last_event_at').value);
+		const held = vendors.hubspot.hold({
+			match: ({ method, path, body }: any) => method === 'POST' && path === '/companies/v2/companies' && JSON.stringify(body).includes(fresh),
+			count: 2,
+			order: (a: any, b: any) => eventAt(a) - eventAt(b),
+		});
+		await Promise.all([deliver(older), deliver(newer)]);
+		expect(await held).toBe(2);
+		const [company] = record('companies', fresh);
+		expect(record('companies', fresh)).toHaveLength(1);
+		const mine = vendors.hubspot.calls.filter(
+			(call: any) => call.path.includes(fresh) || call.path.endsWith(`/companies/v2/companies/${company.id}`) || (call.method === 'POST' && JSON.stringify(call.body ?? '').includes(fresh)),
+		);
+		const steps = mine.map((call: any) => `${call.method} ${call.path.replace(fresh, '{appdirect_id}').replace(company.id, '{id}')} ${call.status}`);
+		expect(steps).toEqual([
+			'GET /crm/v3/objects/companies/{appdirect_id} 404',
+			'GET /crm/v3/objects/companies/{appdirect_id} 404',
+			'POST /companies/v2/companies 200',
+			'POST /companies/v2/companies 409',
+			'GET /crm/v3/objects/companies/{appdirect_id} 200',
+			'PUT /companies/v2/companies/{id} 200',
+		]);
+		expect(eventAt(mine[2].body)).toBe(older.timestamp);
+		expect(mine[3].answer.category).toBe('CONFLICT');
+		expect(mine[5].body.properties).toEqual(expect.arrayContaining([{ name: 'appdirect_last_event_at', value: newer.timestamp }, { name: 'name', value: 'Hooli XYZ' }]));
+		expect(company.properties.name).toBe('Hooli XYZ');
+		expect(lastEventAt(company)).toBe(newer.timestamp);
+	});
+
 	test("the final HubSpot records hold what AppDirect's API shows", async () => {
 		expect(record('companies', company)[0].properties.name).toBe((await current(`/api/account/v1/companies/${company}`)).name);
 		expect(record('deals', subscription)[0].properties.appdirect_seats).toBe(String((await current(`/api/billing/v1/subscriptions/${subscription}`)).maxUsers));
