@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime.cjs';
-import { appDirectSide, type AppDirectSide } from './crm.cjs';
+import { appDirectSide, expectImported, missedNotifications, runManually, seededMember, type AppDirectSide } from './crm.cjs';
 import { createCredentialUnderId } from './harness.cjs';
 
 jest.setTimeout(180_000);
@@ -181,6 +181,42 @@ describe('HubSpot live sync', () => {
 		expect(record('contacts', user)[0].properties.appdirect_removed).toBe('true');
 	});
 });
+
+describe('HubSpot import', () => {
+	test("the Manual Trigger writes every company, user and subscription AppDirect lists, once each, as AppDirect's API shows them", async () => {
+		api.seed({ companies: 2, from: 700, usersPerCompany: 2, subscriptionsPerCompany: 1, invoicesPerCompany: 0 });
+		await runManually(n8n, examples.HUBSPOT_SYNC.id, examples.IMPORT_STEPS.manual);
+		expectHubSpotEqualsAppDirect();
+		// A seeded user is a member of its company: the contact is associated with that company.
+		const member = seededMember(api, 700);
+		const [contact] = record('contacts', member.id);
+		expect(vendors.hubspot.associations('contacts', contact.id, 'companies')).toEqual([record('companies', member.memberships[0].company.id)[0].id]);
+	});
+});
+
+describe('HubSpot nightly reconciliation', () => {
+	test('after missed notifications, it writes the change and marks the removed subscription; nothing is created', async () => {
+		const missed = missedNotifications(api, 700);
+		const counts = () => ['companies', 'contacts', 'deals'].map((type) => vendors.hubspot.records(type).length);
+		const before = counts();
+		await runManually(n8n, examples.HUBSPOT_SYNC.id, examples.RECONCILE_STEPS.nightly);
+		expect(record('companies', missed.companyId)[0].properties.name).toBe(missed.name);
+		expect(record('deals', missed.subscriptionId)[0].properties.appdirect_removed).toBe('true');
+		expect(counts()).toEqual(before);
+		expectHubSpotEqualsAppDirect();
+	});
+});
+
+/** Every company, user and subscription AppDirect lists has one HubSpot record that holds it, not marked removed. */
+function expectHubSpotEqualsAppDirect(): void {
+	const objects: Record<string, string> = { COMPANY: 'companies', USER: 'contacts', SUBSCRIPTION: 'deals' };
+	expectImported(api, (type, id) => record(objects[type], id), (type, { properties }, appdirect) => {
+		if (type === 'COMPANY') expect(properties.name).toBe(appdirect.name);
+		if (type === 'USER') expect([properties.email, properties.firstname]).toEqual([appdirect.email, appdirect.firstName]);
+		if (type === 'SUBSCRIPTION') expect(properties.appdirect_seats).toBe(String(appdirect.maxUsers));
+		expect(properties.appdirect_removed).toBe('false');
+	});
+}
 
 test('the properties docs/crm-recipes.md tells users to create are the ones the template writes', () => {
 	const doc = readFileSync(join(repoRoot, 'docs', 'crm-recipes.md'), 'utf8');
