@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { startAppDirectApi } from '../appdirect-api/server.mjs';
-import { API_CREDENTIAL, CREDENTIAL, CRM_SYNC, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './examples.mjs';
+import { API_CREDENTIAL, CREDENTIAL, CRM_SYNC, CRM_UPSERT, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './examples.mjs';
 import { demoStory } from './notifications.mjs';
 import { DEMO_CRMS, runCrmDemo } from './crm.mjs';
 import { formatTable, readRows, VIEWS } from './tables.mjs';
@@ -259,7 +259,8 @@ async function main() {
 		const base = `http://localhost:${opts.port}`;
 		n8n = await startN8n({
 			packages: [packed.tarball],
-			workflows: [path.join(examplesDir, CRM_SYNC.file)],
+			// The sync writes through the upsert sub-workflow, imported beside it.
+			workflows: [path.join(examplesDir, CRM_UPSERT.file), path.join(examplesDir, CRM_SYNC.file)],
 			webhooks: [{ webhookId: CRM_SYNC.webhookId, path: WEBHOOK_PATH, method: 'POST' }],
 			owner: OWNER,
 			keepUserFolder: opts.keep,
