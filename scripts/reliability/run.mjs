@@ -302,8 +302,8 @@ export function report(results) {
 	if (races) {
 		lines.push('', '### Same-moment deliveries, per sync target');
 		table(
-			['target', 'new subscriptions', '"added" + a change at the same moment: one record, newest', 'one record, older', 'two records or more', 'more than one successful create', 'then changes each at once: every record newest', 'some record older', 'notifications never answered 2xx'],
-			races.map((r) => [r.target, r.resources, r.created.oneRowNewest, r.created.oneRowOlder, r.created.twoRowsOrMore, r.duplicateCreates ?? 'not recorded', `${r.updated.newestEverywhere} (${r.changes} changes)`, r.updated.olderSomewhere, r.undelivered]),
+			['target', 'new subscriptions', '"added" + a change at the same moment: one record, newest', 'one record, older', 'two records or more', 'more than one successful create', 'no create recorded', 'then changes each at once: every record newest', 'some record older', 'notifications never answered 2xx'],
+			races.map((r) => [r.target, r.resources, r.created.oneRowNewest, r.created.oneRowOlder, r.created.twoRowsOrMore, r.duplicateCreates ?? 'not recorded', r.withoutCreate ?? 'not recorded', `${r.updated.newestEverywhere} (${r.changes} changes)`, r.updated.olderSomewhere, r.undelivered]),
 		);
 	}
 	lines.push('', '### The token');

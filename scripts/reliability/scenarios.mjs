@@ -343,5 +343,7 @@ export async function runSameInstant({ n8n, url, token, records, createsOf, loca
 	};
 	// Calls that created a record, when the target records them: more than one per subscription is a duplicate create.
 	const duplicateCreates = createsOf ? histories.filter((history) => createsOf(history[0].resource.uuid) > 1).length : null;
-	return { resources, changes, undelivered, answers, created, updated, duplicateCreates, healthy: await isHealthy(n8n) };
+	// And none at all: a record that exists without a recorded create means the count itself is wrong.
+	const withoutCreate = createsOf ? histories.filter((history) => createsOf(history[0].resource.uuid) === 0).length : null;
+	return { resources, changes, undelivered, answers, created, updated, duplicateCreates, withoutCreate, healthy: await isHealthy(n8n) };
 }
