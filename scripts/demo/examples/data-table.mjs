@@ -424,32 +424,76 @@ const LISTINGS = [
 	['subscriptions', 'SUBSCRIPTION', TABLES.subscriptions],
 ];
 
-/** "List all …": Get Many, every page (subscriptions of every company: the marketplace's list). */
-function listNode({ id, name, resourceType, position }) {
-	const parameters = { operation: 'getAll', resourceType, ...(resourceType === 'SUBSCRIPTION' ? { companies: 'all' } : {}), returnAll: true };
+/** "List …": Get Many, every page (subscriptions of every company: the marketplace's list), with `filters`. */
+function listNode({ id, name, resourceType, filters, position }) {
+	const parameters = {
+		operation: 'getAll',
+		resourceType,
+		...(resourceType === 'SUBSCRIPTION' ? { companies: 'all' } : {}),
+		returnAll: true,
+		...(filters ? { filters } : {}),
+	};
 	return appDirectNode({ id, name, position, parameters });
 }
 
 const listName = (plural) => `List all ${plural}`;
 
 /**
- * The trigger's step, then one branch per list: "List all …" (Get Many, Return All) → "Write …
- * to CRM". n8n's v1 order runs the branches one after the other, top to bottom.
+ * From the step `from`, one branch per list: "List …" (Get Many, Return All) → "Write … to CRM".
+ * n8n's v1 order runs the branches one after the other, top to bottom. `since`: an expression for
+ * *Modified Since* on the lists that have it (users, subscriptions); companies are always listed whole.
  */
-function listingBranches({ from, idOf, y = 0 }) {
+function listingBranches({ from, idOf, since }) {
 	const nodes = [];
 	const connections = { [from]: { main: [[]] } };
+	const lists = {};
 	LISTINGS.forEach(([plural, resourceType], index) => {
-		const list = listName(plural);
+		const filtered = since && resourceType !== 'COMPANY';
+		const list = filtered ? `List ${plural} changed since` : listName(plural);
 		const write = `Write ${plural} to CRM`;
 		nodes.push(
-			listNode({ id: idOf(10 + index), name: list, resourceType, position: [460, y + index * 200] }),
-			writeToCrmNode({ id: idOf(20 + index), name: write, position: [720, y + index * 200] }),
+			listNode({ id: idOf(10 + index), name: list, resourceType, filters: filtered ? { modifiedSince: since } : undefined, position: [460, index * 200] }),
+			writeToCrmNode({ id: idOf(20 + index), name: write, position: [720, index * 200] }),
 		);
 		connections[from].main[0].push(...inputsOf(list));
 		connections[list] = { main: [inputsOf(write)] };
+		lists[resourceType] = list;
 	});
-	return { nodes, connections };
+	return { nodes, connections, lists };
+}
+
+/** Where the reconciliation remembers its successful runs: one row each, when its listing started. */
+export const RECONCILE_RUNS_TABLE = { name: 'AppDirect sync runs', columns: [column('listingStartedAt', 'date')] };
+
+
+const BEGAN = 'Listing starts';
+const REMEMBER = 'Remember this run';
+const startedAt = `={{ $('${BEGAN}').first().json.listingStartedAt }}`;
+
+/** "Listing starts": now (n8n's clock) and, with `since`, the Modified Since of this run's lists. */
+function listingStartsNode({ id, position, since = false }) {
+	const assignments = [{ id: `${id}-at`, name: 'listingStartedAt', value: '={{ $now.toUTC().toISO() }}', type: 'string' }];
+	if (since) {
+		assignments.push({
+			id: `${id}-since`,
+			name: 'modifiedSince',
+			value: "={{ $json.listingStartedAt ? DateTime.fromISO(String($json.listingStartedAt)).minus({ hours: 1 }).toUTC().toISO() : '1970-01-01T00:00:00.000Z' }}",
+			type: 'string',
+		});
+	}
+	return {
+		id,
+		name: BEGAN,
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position,
+		parameters: { mode: 'manual', assignments: { assignments }, includeOtherFields: false, options: {} },
+	};
+}
+
+/** "Remember this run": lowest on the canvas, so run last, and only reached when every step before went through. */
+function rememberNode({ id, position }) {
+	return dataTableNode({ id, name: REMEMBER, table: RECONCILE_RUNS_TABLE, operation: 'insert', columns: RECONCILE_RUNS_TABLE.columns, values: () => startedAt, position });
 }
 
 const importId = (n) => `3c4d5e6f-00${String(n).padStart(2, '0')}-4a7b-8c9d-0e1f2a3b4c${String(n).padStart(2, '0')}`;
@@ -462,13 +506,17 @@ const reconcileId = (n) => `4d5e6f70-00${String(n).padStart(2, '0')}-4b8c-9d0e-1
  */
 export function crmImportWorkflow({ trigger } = {}) {
 	const start = 'Start the import';
-	const branches = listingBranches({ from: start, idOf: importId });
+	const branches = listingBranches({ from: BEGAN, idOf: importId });
+	branches.connections[start] = { main: [inputsOf(BEGAN)] };
+	branches.connections[BEGAN].main[0].push(...inputsOf(REMEMBER));
 	return {
 		id: CRM_IMPORT.id,
 		name: CRM_IMPORT.name,
 		nodes: [
-			{ id: importId(1), name: start, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [200, 200], parameters: {}, ...trigger },
+			{ id: importId(1), name: start, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-60, 200], parameters: {}, ...trigger },
+			listingStartsNode({ id: importId(3), position: [200, 200] }),
 			...branches.nodes,
+			rememberNode({ id: importId(5), position: [460, 700] }),
 			sticky({
 				id: importId(2),
 				name: 'About this workflow',
@@ -477,11 +525,13 @@ export function crmImportWorkflow({ trigger } = {}) {
 				height: 520,
 				content: [
 					'## Import existing customers',
-					'Run it once, before or after publishing the live sync: it lists every company, user and subscription of your marketplace (the AppDirect node, *Get Many*, every page) and writes them into the three Data Tables through *' + CRM_UPSERT.name + '*, the same steps the live sync uses.',
+					`Run it once, before or after publishing the live sync: it lists every company, user and subscription of your marketplace (the AppDirect node, *Get Many*, every page) and writes them into the three Data Tables through *${CRM_UPSERT.name}*, the same steps the live sync uses.`,
 					'',
 					'Safe to run again, and at the same time as the live sync: one row per AppDirect id, and a row a notification wrote after the listing started keeps the newer content.',
 					'',
-					'**Setup:** import *' + CRM_UPSERT.file + '* first, create the three Data Tables (`examples/README.md`), give the *List all …* steps your *AppDirect API* credential, then **Execute workflow**.',
+					`**${REMEMBER}** notes when the listing started in the Data Table *${RECONCILE_RUNS_TABLE.name}*: *Reconcile nightly* then lists only what changed since.`,
+					'',
+					`**Setup:** import *${CRM_UPSERT.file}* first, create the Data Tables (\`examples/README.md\`), give the *List all …* steps your *AppDirect API* credential, then **Execute workflow**.`,
 				].join('\n'),
 			}),
 		],
@@ -493,71 +543,97 @@ export function crmImportWorkflow({ trigger } = {}) {
 }
 
 /**
- * Reconcile nightly: Schedule Trigger (03:00) → note when the listing starts → list every company,
- * user and subscription → the upsert → the rows the listing did not write are of resources
- * AppDirect no longer has → the upsert marks them removed. `trigger` as for the import.
- *
- * Why a full listing and not "modified since": AppDirect lists no removed resources, so finding
- * them needs every id anyway (a full listing: 1 request per 100 users, 100 companies or 250
- * subscriptions), and companies have no modified-since filter; reading each row's resource
- * instead would be 1 request per row. Every listed resource is written with the listing's start
- * as its time, so after the listings a row still older than that start was not listed.
+ * Reconcile nightly (Schedule Trigger, 03:00). `trigger` as for the import.
+ *  - "Last successful run" reads when the last successful run's listing started (a Data Table);
+ *    none yet: everything counts as changed.
+ *  - Companies are listed whole (AppDirect's company list has no modified-since filter), users and
+ *    subscriptions modified since an hour before that moment (room for the two clocks), and all of
+ *    them go through the upsert.
+ *  - Removals: AppDirect lists no removed resources, so finding them needs every id. Per table,
+ *    the rows not marked removed are matched by id with a full listing (1 request per 100 users
+ *    or companies, per 250 subscriptions; reading each row's resource would be 1 request per row);
+ *    rows with no match are marked removed through the upsert, at the listing's start: a row a
+ *    notification wrote after that (a resource added since) is newer and keeps its content.
+ *  - "Remember this run", last: any failed step stops the run before it, so the next run starts
+ *    from the last run that went through.
  */
 export function crmReconcileWorkflow({ trigger } = {}) {
 	const start = 'Every night';
-	const began = 'Listing starts';
-	const branches = listingBranches({ from: began, idOf: reconcileId });
+	const last = 'Last successful run';
+	const began = BEGAN;
+	const since = `={{ $('${began}').first().json.modifiedSince }}`;
+	const branches = listingBranches({ from: began, idOf: reconcileId, since });
 	const nodes = [
 		{
 			id: reconcileId(1),
 			name: start,
 			type: 'n8n-nodes-base.scheduleTrigger',
 			typeVersion: 1.2,
-			position: [-60, 300],
+			position: [-320, 300],
 			parameters: { rule: { interval: [{ field: 'days', triggerAtHour: 3 }] } },
 			...trigger,
 		},
 		{
-			id: reconcileId(3),
-			name: began,
-			type: 'n8n-nodes-base.set',
-			typeVersion: 3.4,
-			position: [200, 300],
-			parameters: {
-				mode: 'manual',
-				assignments: { assignments: [{ id: `${reconcileId(3)}-at`, name: 'listingStartedAt', value: '={{ $now.toUTC().toISO() }}', type: 'string' }] },
-				includeOtherFields: false,
-				options: {},
-			},
+			...dataTableNode({
+				id: reconcileId(4),
+				name: last,
+				table: RECONCILE_RUNS_TABLE,
+				operation: 'get',
+				position: [-60, 300],
+				extra: { returnAll: false, limit: 1, orderBy: true, orderByColumn: 'createdAt', orderByDirection: 'DESC' },
+			}),
+			// No run yet: one empty item, so the run goes on.
+			alwaysOutputData: true,
 		},
+		listingStartsNode({ id: reconcileId(3), position: [200, 300], since: true }),
 		...branches.nodes,
 	];
-	const connections = { [start]: { main: [inputsOf(began)] }, ...branches.connections };
-	// The last branch (lowest on the canvas, so run last): per table, the rows not written by the listing.
+	const connections = { [start]: { main: [inputsOf(last)] }, [last]: { main: [inputsOf(began)] }, ...branches.connections };
+	// Below the listings, so run after them: per table, the rows whose resource was not listed.
 	LISTINGS.forEach(([plural, resourceType, table], index) => {
-		const find = `${table.name.replace('AppDirect ', '')} not listed`;
-		const asGone = `${resourceType === 'USER' ? 'Users' : plural[0].toUpperCase() + plural.slice(1)} gone from AppDirect`;
-		const mark = `Mark ${plural} removed`;
-		const y = 700 + index * 200;
+		const label = table.name.replace('AppDirect ', '');
+		const rows = `${label[0].toUpperCase()}${label.slice(1)} in CRM`;
+		const every = resourceType === 'COMPANY' ? branches.lists.COMPANY : listName(plural);
+		const unmatched = `${label[0].toUpperCase()}${label.slice(1)} not in AppDirect`;
+		const asGone = `As gone: ${label}`;
+		const mark = `Mark ${label} removed`;
+		const y = 700 + index * 240;
+		if (resourceType !== 'COMPANY') {
+			nodes.push(listNode({ id: reconcileId(60 + index), name: every, resourceType, position: [460, y + 100] }));
+			connections[began].main[0].push(...inputsOf(every));
+		}
 		nodes.push(
 			dataTableNode({
 				id: reconcileId(30 + index),
-				name: find,
+				name: rows,
 				table,
 				operation: 'get',
-				conditions: [
-					{ keyName: 'removed', condition: 'eq', keyValue: false },
-					{ keyName: 'lastEventAt', condition: 'lt', keyValue: `={{ $('${began}').first().json.listingStartedAt }}` },
-				],
+				conditions: [{ keyName: 'removed', condition: 'eq', keyValue: false }],
 				position: [460, y],
 				extra: { returnAll: true },
 			}),
+			{
+				id: reconcileId(70 + index),
+				name: unmatched,
+				type: 'n8n-nodes-base.merge',
+				typeVersion: 3,
+				position: [720, y],
+				parameters: {
+					mode: 'combine',
+					combineBy: 'combineByFields',
+					advanced: true,
+					mergeByFields: { values: [{ field1: 'appdirectId', field2: 'resourceId' }] },
+					joinMode: 'keepNonMatches',
+					outputDataFrom: 'input1',
+					options: {},
+				},
+			},
 			{
 				id: reconcileId(40 + index),
 				name: asGone,
 				type: 'n8n-nodes-base.set',
 				typeVersion: 3.4,
-				position: [720, y],
+				position: [980, y],
 				parameters: {
 					mode: 'manual',
 					assignments: {
@@ -565,36 +641,44 @@ export function crmReconcileWorkflow({ trigger } = {}) {
 							{ id: `${reconcileId(40 + index)}-t`, name: 'resourceType', value: resourceType, type: 'string' },
 							{ id: `${reconcileId(40 + index)}-i`, name: 'resourceId', value: '={{ $json.appdirectId }}', type: 'string' },
 							{ id: `${reconcileId(40 + index)}-e`, name: 'exists', value: false, type: 'boolean' },
-							{ id: `${reconcileId(40 + index)}-f`, name: 'fetchedAt', value: `={{ $('${began}').first().json.listingStartedAt }}`, type: 'string' },
+							{ id: `${reconcileId(40 + index)}-f`, name: 'fetchedAt', value: startedAt, type: 'string' },
 						],
 					},
 					includeOtherFields: false,
 					options: {},
 				},
 			},
-			writeToCrmNode({ id: reconcileId(50 + index), name: mark, position: [980, y] }),
+			writeToCrmNode({ id: reconcileId(50 + index), name: mark, position: [1240, y] }),
 		);
-		connections[began].main[0].push(...inputsOf(find));
-		connections[find] = { main: [inputsOf(asGone)] };
+		connections[began].main[0].push(...inputsOf(rows));
+		connections[rows] = { main: [[{ node: unmatched, type: 'main', index: 0 }]] };
+		connections[every] ??= { main: [[]] };
+		connections[every].main[0].push({ node: unmatched, type: 'main', index: 1 });
+		connections[unmatched] = { main: [inputsOf(asGone)] };
 		connections[asGone] = { main: [inputsOf(mark)] };
 	});
+	const remember = REMEMBER;
+	nodes.push(rememberNode({ id: reconcileId(5), position: [460, 1500] }));
+	connections[began].main[0].push(...inputsOf(remember));
 	nodes.push(
 		sticky({
 			id: reconcileId(2),
 			name: 'About this workflow',
-			position: [-600, 0],
+			position: [-860, 0],
 			width: 500,
-			height: 700,
+			height: 820,
 			content: [
 				'## Reconcile nightly',
 				'Every night at 03:00, brings the Data Tables back to what AppDirect holds, whatever notifications were lost (n8n down for days, a webhook deleted by mistake):',
 				'',
-				'1. **List all …** (the AppDirect node, *Get Many*, every page) → **Write … to CRM**: a resource changed or added without a notification is written, through *' + CRM_UPSERT.name + '*.',
-				'2. **… not listed**: every row the listing did not write (its `lastEventAt` is still older than *Listing starts*) is of a resource AppDirect no longer has → **Mark … removed** (the row stays, with its last known values).',
+				`1. **${last}** (Data Table *${RECONCILE_RUNS_TABLE.name}*): when the last run that went through started.`,
+				`2. **List …** (the AppDirect node, *Get Many*, every page): users and subscriptions changed since then (an hour earlier, for the clocks), every company (AppDirect cannot filter companies) → **Write … to CRM** through *${CRM_UPSERT.name}*.`,
+				'3. **… in CRM / … not in AppDirect**: every row not marked removed, matched by id with a full listing; a row with no match is of a resource AppDirect no longer has → **Mark … removed** (the row stays, with its last known values).',
+				`4. **${remember}**: only reached when every step before went through.`,
 				'',
-				'Why list everything rather than only what changed since the last run: AppDirect lists no removed resources, so finding them needs every id anyway, and companies have no *Modified Since* filter. A full listing is 1 request per 100 users or companies and per 250 subscriptions; reading each row back would be 1 request per row.',
+				'Why full listings for removals: AppDirect lists no removed resources, so finding them needs every id. A full listing is 1 request per 100 users or companies and per 250 subscriptions; reading each row back would be 1 request per row.',
 				'',
-				'**Setup:** as for *Import existing customers*, then publish. A failed listing stops the run before anything is marked removed.',
+				`**Setup:** as for *Import existing customers*, plus a Data Table *${RECONCILE_RUNS_TABLE.name}* with a date column \`listingStartedAt\`; then publish.`,
 			].join('\n'),
 		}),
 	);
@@ -608,4 +692,3 @@ export function crmReconcileWorkflow({ trigger } = {}) {
 		tags: [],
 	};
 }
-
