@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { startAppDirectApi } from '../appdirect-api/server.mjs';
-import { API_CREDENTIAL, CREDENTIAL, CRM_SYNC, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './examples.mjs';
+import { API_CREDENTIAL, CREDENTIAL, CRM_SYNC, CRM_UPSERT, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './examples.mjs';
 import { demoStory } from './notifications.mjs';
+import { DEMO_CRMS, runCrmDemo } from './crm.mjs';
 import { formatTable, readRows, VIEWS } from './tables.mjs';
 import { ensureRuntime, readRuntime, versions } from '../n8n/provision.mjs';
 import { startN8n } from '../n8n/instance.mjs';
@@ -35,7 +36,8 @@ workflow examples/${CRM_SYNC.file}, sends sample AppDirect notifications and sho
   --port <port>  listen on this port instead of 5678
   --once         stop n8n after printing the tables (for tests and CI)
   --keep         keep n8n's user folder (database, log) after stopping
-  --no-build     use the existing dist/ instead of running npm run build`;
+  --no-build     use the existing dist/ instead of running npm run build
+  --crm <name>   the ${DEMO_CRMS.join(' or ')} template instead, against a local stand-in of that CRM`;
 
 // The owner is created from the environment (no sign-up screen). n8n only listens on
 // 127.0.0.1, so a fixed, printed password is acceptable for a local demo.
@@ -56,6 +58,7 @@ function options() {
 				once: { type: 'boolean', default: false },
 				keep: { type: 'boolean', default: false },
 				'no-build': { type: 'boolean', default: false },
+				crm: { type: 'string' },
 				help: { type: 'boolean', short: 'h', default: false },
 			},
 		}).values;
@@ -68,6 +71,7 @@ function options() {
 	}
 	const port = Number(parsed.port);
 	if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DemoError(`--port must be a port number, got "${parsed.port}"`);
+	if (parsed.crm !== undefined && !DEMO_CRMS.includes(parsed.crm)) throw new DemoError(`--crm must be one of ${DEMO_CRMS.join(', ')}, got "${parsed.crm}"`);
 	return { ...parsed, port };
 }
 
@@ -238,6 +242,12 @@ async function main() {
 		const packed = await buildAndPack({ build: !opts['no-build'] });
 		packFolder = packed.folder;
 		await prepareRuntime();
+		if (opts.crm) {
+			const demo = await runCrmDemo({ crm: opts.crm, tarball: packed.tarball, owner: OWNER, port: opts.port, keep: opts.keep, say });
+			n8n = demo.n8n;
+			if (opts.once) return cleanUp().then(() => process.exit(demo.failures > 0 ? 1 : 0));
+			return say(`Ready in ${seconds()}. Press Ctrl-C to stop n8n.`);
+		}
 
 		// The marketplace's API, played by a local stand-in (not AppDirect): the example's "Get current …" steps read it.
 		const apiClient = { clientId: 'n8n-demo', clientSecret: randomBytes(16).toString('hex') };
@@ -249,7 +259,8 @@ async function main() {
 		const base = `http://localhost:${opts.port}`;
 		n8n = await startN8n({
 			packages: [packed.tarball],
-			workflows: [path.join(examplesDir, CRM_SYNC.file)],
+			// The sync writes through the upsert sub-workflow, imported beside it.
+			workflows: [path.join(examplesDir, CRM_UPSERT.file), path.join(examplesDir, CRM_SYNC.file)],
 			webhooks: [{ webhookId: CRM_SYNC.webhookId, path: WEBHOOK_PATH, method: 'POST' }],
 			owner: OWNER,
 			keepUserFolder: opts.keep,

@@ -15,8 +15,8 @@ import { parseArgs } from 'node:util';
 import { startN8n } from '../n8n/instance.mjs';
 import { corpusSummary, hostileCorpus } from './corpus.mjs';
 import { startCrm } from './crm.mjs';
-import { CREDENTIAL as EXAMPLE_CREDENTIAL, CRM_SYNC, crmSyncWorkflow, TABLES, tableColumns, WEBHOOK_PATH } from '../demo/examples.mjs';
-import { findSecret, runCrash, runHostile, runLoad, runOutage, runSameInstant } from './scenarios.mjs';
+import { RACE_TARGETS, runRaces } from './races.mjs';
+import { findSecret, runCrash, runHostile, runLoad, runOutage } from './scenarios.mjs';
 import { catalogEvents, publishWithToken, reliabilityWorkflow, targetOf, webhookOf } from './workflows.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,8 +31,10 @@ const USAGE = `Usage: npm run reliability -- [options]
   --crash-concurrency C  in flight during the crash runs [16]
   --outage <N>           notifications per answer mode in the outage run [200]
   --outage-seconds S     how long the CRM answers 500 [20]
-  --races <N>            new subscriptions whose first notifications arrive at the same moment, in the
-                         CRM-sync example [40]
+  --races <N>            new subscriptions whose first notifications arrive at the same moment, on each
+                         races target [40]
+  --races-targets <list> comma-separated, from ${RACE_TARGETS.join(', ')} [all]: the Data Table
+                         example, and the HubSpot and Salesforce templates against their stand-ins
   --out <folder>         where the raw results go [reliability-results]
 
 Each part starts its own n8n (SQLite, regular mode) with the packed package.`;
@@ -54,6 +56,7 @@ function options() {
 			outage: { type: 'string', default: '200' },
 			'outage-seconds': { type: 'string', default: '20' },
 			races: { type: 'string', default: '40' },
+			'races-targets': { type: 'string', default: RACE_TARGETS.join(',') },
 			out: { type: 'string', default: 'reliability-results' },
 			help: { type: 'boolean', short: 'h', default: false },
 		},
@@ -64,6 +67,8 @@ function options() {
 	}
 	const only = values.only.split(',').map((part) => part.trim());
 	for (const part of only) if (!PARTS.includes(part)) throw new Error(`unknown part "${part}": ${PARTS.join(', ')}`);
+	const raceTargets = values['races-targets'].split(',').map((target) => target.trim());
+	for (const target of raceTargets) if (!RACE_TARGETS.includes(target)) throw new Error(`unknown races target "${target}": ${RACE_TARGETS.join(', ')}`);
 	return {
 		only,
 		load: number('load', values.load),
@@ -73,6 +78,7 @@ function options() {
 		outage: number('outage', values.outage),
 		outageMs: number('outage-seconds', values['outage-seconds']) * 1000,
 		races: number('races', values.races),
+		raceTargets,
 		out: path.resolve(root, values.out),
 	};
 }
@@ -207,20 +213,12 @@ async function main() {
 			}
 		}
 		if (opts.only.includes('races')) {
-			say(`races: ${opts.races} new subscriptions, two notifications each at the same moment, in the CRM-sync example…`);
-			const n8n = await startN8n({ packages: [tarball], workflows: [crmSyncWorkflow({ lookup: false })], publish: false, env: { N8N_LOG_FORMAT: 'json' } });
-			n8nRuns.add(`n8n ${n8n.runtime.n8nVersion} on Node ${n8n.runtime.nodeVersion}`);
-			try {
-				await n8n.api('POST', '/credentials', { ...EXAMPLE_CREDENTIAL, data: { token } });
-				await n8n.api('POST', `/workflows/${CRM_SYNC.id}/publish`, {});
-				await n8n.waitForPublished(CRM_SYNC.id);
-				await n8n.waitForWebhook({ webhookId: CRM_SYNC.webhookId, path: WEBHOOK_PATH });
-				const table = await n8n.api('POST', '/data-tables', { name: TABLES.subscriptions.name, columns: tableColumns(TABLES.subscriptions) });
-				for (const other of [TABLES.companies, TABLES.contacts]) await n8n.api('POST', '/data-tables', { name: other.name, columns: tableColumns(other) });
-				results.parts.races = await runSameInstant({ n8n, url: n8n.productionWebhookUrl(CRM_SYNC.webhookId, WEBHOOK_PATH), token, tableId: table.id, resources: opts.races });
-				secrets.push({ part: 'races', ...(await findSecret({ n8n, secret: token, workflowIds: [CRM_SYNC.id], answers: [] })) });
-			} finally {
-				await n8n.stop();
+			results.parts.races = [];
+			for (const target of opts.raceTargets) {
+				say(`races on ${target}: ${opts.races} new subscriptions, two notifications each at the same moment…`);
+				const { run, secret } = await runRaces({ target, tarball, token, resources: opts.races, onN8n: (n8n) => n8nRuns.add(`n8n ${n8n.runtime.n8nVersion} on Node ${n8n.runtime.nodeVersion}`) });
+				results.parts.races.push({ target, ...run });
+				secrets.push({ part: `races-${target}`, ...secret });
 			}
 		}
 	} finally {
@@ -302,10 +300,10 @@ export function report(results) {
 	}
 	const { races } = results.parts;
 	if (races) {
-		lines.push('', '### Same-moment deliveries in the CRM-sync example (the limit of its pattern)');
+		lines.push('', '### Same-moment deliveries, per sync target');
 		table(
-			['new subscriptions', '"added" + a change at the same moment: one row, newest', 'one row, older', 'two rows or more', `then ${races.changes} changes each at once: every row newest`, 'some row older', 'notifications never answered 2xx'],
-			[[races.resources, races.created.oneRowNewest, races.created.oneRowOlder, races.created.twoRowsOrMore, races.updated.newestEverywhere, races.updated.olderSomewhere, races.undelivered]],
+			['target', 'new subscriptions', '"added" + a change at the same moment: one record, newest', 'one record, older', 'two records or more', 'more than one successful create', 'no create recorded', 'then changes each at once: every record newest', 'some record older', 'notifications never answered 2xx'],
+			races.map((r) => [r.target, r.resources, r.created.oneRowNewest, r.created.oneRowOlder, r.created.twoRowsOrMore, r.duplicateCreates ?? 'not recorded', r.withoutCreate ?? 'not recorded', `${r.updated.newestEverywhere} (${r.changes} changes)`, r.updated.olderSomewhere, r.undelivered]),
 		);
 	}
 	lines.push('', '### The token');

@@ -6,7 +6,6 @@ import { isAlive } from '../services/processes.mjs';
 import { accountDeliveries } from '../send/accounting.mjs';
 import { createDelivery } from '../send/delivery.mjs';
 import { mixedTraffic, subscriptionHistory } from '../send/traffic.mjs';
-import { readRows } from '../demo/tables.mjs';
 import { checkAnswer, mayStartExecution } from './corpus.mjs';
 import { rawRequest } from './http.mjs';
 import { startReadyGate } from './ready-gate.mjs';
@@ -294,13 +293,18 @@ export async function findSecret({ n8n, secret, workflowIds, answers }) {
 }
 
 /**
- * The limit of the CRM-sync example's pattern, measured: for `resources` new subscriptions, the
- * addition and a change are delivered at the same moment (the "create if none exists" race);
- * then `changes` changes of each, all at once (the "update if newer" path). Reads the table back.
+ * Same-moment deliveries on one sync target: for `resources` new subscriptions, the addition and a
+ * change are delivered at the same moment (the "create if none exists" race); then `changes`
+ * changes of each, all at once (the "update if newer" path). Reads the records back after each round.
+ *
+ *   records()            the target's subscription records: [{ appdirectId, seats }]
+ *   createsOf(id)        optional: how many calls created a record for this subscription
+ *   localise(n)          optional: the notification as sent (its URLs pointing at an API stand-in)
+ *   beforeRound(latest)  optional: called with each subscription's newest notification of the round
+ *                        before it is sent (the AppDirect API stand-in then shows that state)
  */
-export async function runSameInstant({ n8n, url, token, tableId, resources = 40, changes = 5 }) {
-	const histories = Array.from({ length: resources }, (_, index) => subscriptionHistory(1 + changes, { at: Date.now() - 600_000 + index * 10_000 }));
-	// What AppDirect saw, per round: attempts by outcome, and the answers that were not 2xx.
+export async function runSameInstant({ n8n, url, token, records, createsOf, localise = (n) => n, beforeRound = async () => {}, resources = 40, changes = 5 }) {
+	const histories = Array.from({ length: resources }, (_, index) => subscriptionHistory(1 + changes, { at: Date.now() - 600_000 + index * 10_000 }).map(localise));
 	const answers = [];
 	const deliverAtOnce = async (notifications) => {
 		const delivery = createDelivery({ urls: url, token, concurrency: notifications.length, timeScale: 0.001 });
@@ -316,10 +320,11 @@ export async function runSameInstant({ n8n, url, token, tableId, resources = 40,
 		return notifications.length - delivered;
 	};
 	const rowsOf = async () => {
-		const rows = await readRows(n8n, tableId);
+		const rows = await records();
 		return (history) => rows.filter((row) => row.appdirectId === history[0].resource.uuid);
 	};
 	// Round 1: "added" and the first change of each new subscription, at the same moment.
+	await beforeRound(histories.map((history) => history[1]));
 	let undelivered = await deliverAtOnce(histories.flatMap((history) => history.slice(0, 2)));
 	let mine = await rowsOf();
 	const created = {
@@ -328,6 +333,7 @@ export async function runSameInstant({ n8n, url, token, tableId, resources = 40,
 		oneRowOlder: histories.filter((history) => mine(history).length === 1 && mine(history)[0].seats !== history[1].resource.content.maxUsers).length,
 	};
 	// Round 2: the remaining changes of every subscription, all at once, newest first.
+	await beforeRound(histories.map((history) => history.at(-1)));
 	undelivered += await deliverAtOnce(histories.flatMap((history) => history.slice(2).reverse()));
 	mine = await rowsOf();
 	const newest = (history) => history.at(-1).resource.content.maxUsers;
@@ -335,5 +341,9 @@ export async function runSameInstant({ n8n, url, token, tableId, resources = 40,
 		newestEverywhere: histories.filter((history) => mine(history).length > 0 && mine(history).every((row) => row.seats === newest(history))).length,
 		olderSomewhere: histories.filter((history) => mine(history).some((row) => row.seats !== newest(history))).length,
 	};
-	return { resources, changes, undelivered, answers, created, updated, healthy: await isHealthy(n8n) };
+	// Calls that created a record, when the target records them: more than one per subscription is a duplicate create.
+	const duplicateCreates = createsOf ? histories.filter((history) => createsOf(history[0].resource.uuid) > 1).length : null;
+	// And none at all: a record that exists without a recorded create means the count itself is wrong.
+	const withoutCreate = createsOf ? histories.filter((history) => createsOf(history[0].resource.uuid) === 0).length : null;
+	return { resources, changes, undelivered, answers, created, updated, duplicateCreates, withoutCreate, healthy: await isHealthy(n8n) };
 }

@@ -448,47 +448,77 @@ export async function startHubSpotStandIn({ token, properties = {}, port = 0 } =
 			const text = Buffer.concat(chunks).toString('utf8');
 			const query = {};
 			for (const [key, value] of url.searchParams) query[key] = key in query ? [query[key]].flat().concat(value) : value;
-			const call = { method: req.method, host: req.headers.host, path: url.pathname, query, body: undefined, status: 0, at: new Date().toISOString() };
-			calls.push(call);
-			const send = (status, payload) => {
-				call.status = status;
-				call.answer = payload;
-				if (payload === undefined) {
-					res.writeHead(status === 200 ? 204 : status).end();
-					call.status = status === 200 ? 204 : status;
-					return;
-				}
-				const json = JSON.stringify(payload);
-				res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(json) });
-				res.end(json);
-			};
+			const call = { method: req.method, host: req.headers.host, path: url.pathname, query, body: undefined, status: 0, at: '' };
+			let parsed;
 			try {
-				if (text) {
-					try {
-						call.body = JSON.parse(text);
-					} catch {
-						call.body = text;
-						throw failure(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1: the body is not JSON');
+				parsed = text ? JSON.parse(text) : undefined;
+			} catch {
+				parsed = text;
+			}
+			const hold = holds.find((entry) => entry.match({ method: req.method, path: url.pathname, query, body: parsed }));
+			if (!hold) answer();
+			else {
+				hold.waiting.push({ body: parsed, answer });
+				if (hold.waiting.length >= hold.count) release(hold);
+			}
+			function answer() {
+				call.at = new Date().toISOString();
+				calls.push(call);
+				const send = (status, payload) => {
+					call.status = status;
+					call.answer = payload;
+					if (payload === undefined) {
+						res.writeHead(status === 200 ? 204 : status).end();
+						call.status = status === 200 ? 204 : status;
+						return;
 					}
+					const json = JSON.stringify(payload);
+					res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(json) });
+					res.end(json);
+				};
+				try {
+					if (text) {
+						try {
+							call.body = JSON.parse(text);
+						} catch {
+							call.body = text;
+							throw failure(400, 'VALIDATION_ERROR', 'Invalid input JSON on line 1: the body is not JSON');
+						}
+					}
+					if (!authorised(req)) {
+						throw failure(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
+					}
+					for (const [method, pattern, handle] of routes) {
+						const match = req.method === method ? pattern.exec(url.pathname) : null;
+						if (!match) continue;
+						res.statusCode = 200;
+						const payload = handle(match, { body: call.body, query }, res);
+						send(res.statusCode, payload);
+						return;
+					}
+					throw failure(404, 'OBJECT_NOT_FOUND', `No such endpoint in this stand-in: ${req.method} ${url.pathname}`);
+				} catch (error) {
+					if (error instanceof HubSpotError) send(error.status, error.body);
+					else send(500, { status: 'error', message: error.message, correlationId: randomUUID(), category: 'INTERNAL_ERROR' });
 				}
-				if (!authorised(req)) {
-					throw failure(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
-				}
-				for (const [method, pattern, handle] of routes) {
-					const match = req.method === method ? pattern.exec(url.pathname) : null;
-					if (!match) continue;
-					res.statusCode = 200;
-					const payload = handle(match, { body: call.body, query }, res);
-					send(res.statusCode, payload);
-					return;
-				}
-				throw failure(404, 'OBJECT_NOT_FOUND', `No such endpoint in this stand-in: ${req.method} ${url.pathname}`);
-			} catch (error) {
-				if (error instanceof HubSpotError) send(error.status, error.body);
-				else send(500, { status: 'error', message: error.message, correlationId: randomUUID(), category: 'INTERNAL_ERROR' });
 			}
 		});
 	});
+
+	/**
+	 * Held requests: a test makes requests that arrive apart be answered together, in an order it
+	 * chooses, as they would be when two clients reach HubSpot at the same moment. Nothing about the
+	 * answers changes; only when they are given.
+	 */
+	const holds = [];
+	function release(hold) {
+		if (!holds.includes(hold)) return;
+		holds.splice(holds.indexOf(hold), 1);
+		clearTimeout(hold.timer);
+		const waiting = hold.order ? [...hold.waiting].sort((a, b) => hold.order(a.body, b.body)) : hold.waiting;
+		for (const entry of waiting) entry.answer();
+		hold.resolve(waiting.length);
+	}
 
 	const listening = await listenOnLoopback(server, port);
 	return {
@@ -501,6 +531,21 @@ export async function startHubSpotStandIn({ token, properties = {}, port = 0 } =
 		},
 		/** Ids associated with a record: `associations('contacts', '501', 'companies')`. */
 		associations: (fromType, fromId, toType) => associated(objectType(fromType), fromId, objectType(toType)),
+		/**
+		 * Holds the next requests that `match({ method, path, query, body })` until `count` of them
+		 * arrived (or `timeoutMs` passed), then answers them one after the other, sorted by
+		 * `order(bodyA, bodyB)` when given. Returns a promise of how many were held.
+		 */
+		hold({ match, count, order, timeoutMs = 30_000 }) {
+			if (!(count >= 1)) throw new Error('hold needs a count of at least 1');
+			const hold = { match, count, order, waiting: [] };
+			const released = new Promise((resolve) => {
+				hold.resolve = resolve;
+			});
+			hold.timer = setTimeout(() => release(hold), timeoutMs);
+			holds.push(hold);
+			return released;
+		},
 		stop: listening.close,
 	};
 }

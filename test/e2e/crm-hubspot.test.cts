@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime.cjs';
-import { appDirectSide, type AppDirectSide } from './crm.cjs';
+import { appDirectSide, expectImported, missedNotifications, runManually, seededMember, type AppDirectSide } from './crm.cjs';
 import { createCredentialUnderId } from './harness.cjs';
 
 jest.setTimeout(180_000);
@@ -138,6 +138,42 @@ describe('HubSpot live sync', () => {
 		expect(burst.map((notification) => notification.timestamp)).toContain(lastEventAt(record('companies', fresh)[0]));
 	});
 
+	test('a create refused with 409 because another execution created the company a moment before: the template reads it again and updates it', async () => {
+		const fresh = randomUUID();
+		const older = notificationAbout('company.added', fresh, BASE + 50_000, { name: 'Hooli' });
+		const newer = notificationAbout('company.changed', fresh, BASE + 50_001, { name: 'Hooli XYZ' });
+		await happen(newer, { send: false });
+		// Both executions find no company, then both create: HubSpot answers the two creates in the
+		// order of their notifications, so the newer one is refused as a duplicate appdirect_id.
+		const eventAt = (body: any) => Number(body.properties.find((property: any) => property.name === 'appdirect_last_event_at').value);
+		const held = vendors.hubspot.hold({
+			match: ({ method, path, body }: any) => method === 'POST' && path === '/companies/v2/companies' && JSON.stringify(body).includes(fresh),
+			count: 2,
+			order: (a: any, b: any) => eventAt(a) - eventAt(b),
+		});
+		await Promise.all([deliver(older), deliver(newer)]);
+		expect(await held).toBe(2);
+		const [company] = record('companies', fresh);
+		expect(record('companies', fresh)).toHaveLength(1);
+		const mine = vendors.hubspot.calls.filter(
+			(call: any) => call.path.includes(fresh) || call.path.endsWith(`/companies/v2/companies/${company.id}`) || (call.method === 'POST' && JSON.stringify(call.body ?? '').includes(fresh)),
+		);
+		const steps = mine.map((call: any) => `${call.method} ${call.path.replace(fresh, '{appdirect_id}').replace(company.id, '{id}')} ${call.status}`);
+		expect(steps).toEqual([
+			'GET /crm/v3/objects/companies/{appdirect_id} 404',
+			'GET /crm/v3/objects/companies/{appdirect_id} 404',
+			'POST /companies/v2/companies 200',
+			'POST /companies/v2/companies 409',
+			'GET /crm/v3/objects/companies/{appdirect_id} 200',
+			'PUT /companies/v2/companies/{id} 200',
+		]);
+		expect(eventAt(mine[2].body)).toBe(older.timestamp);
+		expect(mine[3].answer.category).toBe('CONFLICT');
+		expect(mine[5].body.properties).toEqual(expect.arrayContaining([{ name: 'appdirect_last_event_at', value: newer.timestamp }, { name: 'name', value: 'Hooli XYZ' }]));
+		expect(company.properties.name).toBe('Hooli XYZ');
+		expect(lastEventAt(company)).toBe(newer.timestamp);
+	});
+
 	test("the final HubSpot records hold what AppDirect's API shows", async () => {
 		expect(record('companies', company)[0].properties.name).toBe((await current(`/api/account/v1/companies/${company}`)).name);
 		expect(record('deals', subscription)[0].properties.appdirect_seats).toBe(String((await current(`/api/billing/v1/subscriptions/${subscription}`)).maxUsers));
@@ -145,6 +181,42 @@ describe('HubSpot live sync', () => {
 		expect(record('contacts', user)[0].properties.appdirect_removed).toBe('true');
 	});
 });
+
+describe('HubSpot import', () => {
+	test("the Manual Trigger writes every company, user and subscription AppDirect lists, once each, as AppDirect's API shows them", async () => {
+		api.seed({ companies: 2, from: 700, usersPerCompany: 2, subscriptionsPerCompany: 1, invoicesPerCompany: 0 });
+		await runManually(n8n, examples.HUBSPOT_SYNC.id, examples.IMPORT_STEPS.manual);
+		expectHubSpotEqualsAppDirect();
+		// A seeded user is a member of its company: the contact is associated with that company.
+		const member = seededMember(api, 700);
+		const [contact] = record('contacts', member.id);
+		expect(vendors.hubspot.associations('contacts', contact.id, 'companies')).toEqual([record('companies', member.memberships[0].company.id)[0].id]);
+	});
+});
+
+describe('HubSpot nightly reconciliation', () => {
+	test('after missed notifications, it writes the change and marks the removed subscription; nothing is created', async () => {
+		const missed = missedNotifications(api, 700);
+		const counts = () => ['companies', 'contacts', 'deals'].map((type) => vendors.hubspot.records(type).length);
+		const before = counts();
+		await runManually(n8n, examples.HUBSPOT_SYNC.id, examples.RECONCILE_STEPS.nightly);
+		expect(record('companies', missed.companyId)[0].properties.name).toBe(missed.name);
+		expect(record('deals', missed.subscriptionId)[0].properties.appdirect_removed).toBe('true');
+		expect(counts()).toEqual(before);
+		expectHubSpotEqualsAppDirect();
+	});
+});
+
+/** Every company, user and subscription AppDirect lists has one HubSpot record that holds it, not marked removed. */
+function expectHubSpotEqualsAppDirect(): void {
+	const objects: Record<string, string> = { COMPANY: 'companies', USER: 'contacts', SUBSCRIPTION: 'deals' };
+	expectImported(api, (type, id) => record(objects[type], id), (type, { properties }, appdirect) => {
+		if (type === 'COMPANY') expect(properties.name).toBe(appdirect.name);
+		if (type === 'USER') expect([properties.email, properties.firstname]).toEqual([appdirect.email, appdirect.firstName]);
+		if (type === 'SUBSCRIPTION') expect(properties.appdirect_seats).toBe(String(appdirect.maxUsers));
+		expect(properties.appdirect_removed).toBe('false');
+	});
+}
 
 test('the properties docs/crm-recipes.md tells users to create are the ones the template writes', () => {
 	const doc = readFileSync(join(repoRoot, 'docs', 'crm-recipes.md'), 'utf8');

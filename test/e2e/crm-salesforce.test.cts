@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime.cjs';
-import { appDirectSide, type AppDirectSide } from './crm.cjs';
+import { appDirectSide, expectImported, missedNotifications, runManually, seededMember, type AppDirectSide } from './crm.cjs';
 import { createCredentialUnderId } from './harness.cjs';
 
 jest.setTimeout(180_000);
@@ -155,6 +155,41 @@ describe('Salesforce live sync', () => {
 		expect(record('Contact', user)[0].AppDirect_Removed__c).toBe(true);
 	});
 });
+
+describe('Salesforce import', () => {
+	test("the Manual Trigger writes every company, user and subscription AppDirect lists, once each, as AppDirect's API shows them", async () => {
+		api.seed({ companies: 2, from: 800, usersPerCompany: 2, subscriptionsPerCompany: 1, invoicesPerCompany: 0 });
+		await runManually(n8n, examples.SALESFORCE_SYNC.id, examples.IMPORT_STEPS.manual);
+		expectSalesforceEqualsAppDirect();
+		// A seeded user is a member of its company: the contact is linked to that company's Account.
+		const member = seededMember(api, 800);
+		expect(record('Contact', member.id)[0].AccountId).toBe(record('Account', member.memberships[0].company.id)[0].Id);
+	});
+});
+
+describe('Salesforce nightly reconciliation', () => {
+	test('after missed notifications, it writes the change and marks the removed subscription; nothing is created', async () => {
+		const missed = missedNotifications(api, 800);
+		const counts = () => ['Account', 'Contact', 'Opportunity'].map((object) => vendors.salesforce.records(object).length);
+		const before = counts();
+		await runManually(n8n, examples.SALESFORCE_SYNC.id, examples.RECONCILE_STEPS.nightly);
+		expect(record('Account', missed.companyId)[0].Name).toBe(missed.name);
+		expect(record('Opportunity', missed.subscriptionId)[0].AppDirect_Removed__c).toBe(true);
+		expect(counts()).toEqual(before);
+		expectSalesforceEqualsAppDirect();
+	});
+});
+
+/** Every company, user and subscription AppDirect lists has one Salesforce record that holds it, not marked removed. */
+function expectSalesforceEqualsAppDirect(): void {
+	const objects: Record<string, string> = { COMPANY: 'Account', USER: 'Contact', SUBSCRIPTION: 'Opportunity' };
+	expectImported(api, (type, id) => record(objects[type], id), (type, found, appdirect) => {
+		if (type === 'COMPANY') expect(found.Name).toBe(appdirect.name);
+		if (type === 'USER') expect([found.Email, found.FirstName]).toEqual([appdirect.email, appdirect.firstName]);
+		if (type === 'SUBSCRIPTION') expect(found.AppDirect_Seats__c).toBe(appdirect.maxUsers);
+		expect(found.AppDirect_Removed__c).toBe(false);
+	});
+}
 
 test('the fields docs/crm-recipes.md tells users to create are the ones the template writes', () => {
 	const doc = readFileSync(join(repoRoot, 'docs', 'crm-recipes.md'), 'utf8');

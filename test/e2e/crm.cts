@@ -49,3 +49,68 @@ export function appDirectSide(options: { api: any; n8n: () => N8nInstance & Reco
 		},
 	};
 }
+
+/**
+ * Runs a template's Manual Trigger as the editor's "Execute workflow" does (n8n's REST call), and
+ * waits until that execution and the ones it started have finished. Fails with n8n's message
+ * when the execution did not succeed.
+ */
+export async function runManually(n8n: N8nInstance & Record<string, any>, workflowId: string, trigger: string): Promise<void> {
+	const started = await n8n.rest('POST', `/workflows/${workflowId}/run`, { triggerToStartFrom: { name: trigger } });
+	const executionId = started?.executionId;
+	if (!executionId) throw new Error(`n8n did not start "${trigger}": ${JSON.stringify(started)}`);
+	const deadline = Date.now() + 120_000;
+	for (;;) {
+		const execution = await n8n.api('GET', `/executions/${executionId}?includeData=true`).catch(() => null);
+		if (execution?.finished || ['success', 'error', 'crashed', 'canceled'].includes(execution?.status)) {
+			if (execution.status !== 'success') {
+				const error = execution.data?.resultData?.error;
+				throw new Error(`"${trigger}" ended ${execution.status}: ${error?.node?.name ?? ''} ${error?.message ?? ''} ${error?.description ?? ''}`);
+			}
+			return;
+		}
+		if (Date.now() > deadline) throw new Error(`"${trigger}" still running after 120 s`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+const IMPORTED: Array<[string, string]> = [
+	['COMPANY', '/api/account/v1/companies/'],
+	['USER', '/api/account/v1/users/'],
+	['SUBSCRIPTION', '/api/billing/v1/subscriptions/'],
+];
+
+/**
+ * After an import: every company, user and subscription the AppDirect stand-in holds (at least 3 of
+ * each) has exactly one CRM record (`recordsOf(type, id)`), and `check(type, record, resource)` holds.
+ */
+export function expectImported(api: any, recordsOf: (type: string, id: string) => any[], check: (type: string, record: any, resource: any) => void): void {
+	for (const [type, prefix] of IMPORTED) {
+		const paths = api.paths(type).filter((path: string) => path.startsWith(prefix));
+		expect(paths.length).toBeGreaterThan(2);
+		for (const path of paths) {
+			const id = path.slice(prefix.length);
+			const found = recordsOf(type, id);
+			expect([type, id, found.length]).toEqual([type, id, 1]);
+			check(type, found[0], api.resource(path));
+		}
+	}
+}
+
+/** A user the seeded company `number` has as a member. */
+export const seededMember = (api: any, number: number) =>
+	api.paths('USER').map((path: string) => api.resource(path)).find((user: any) => user.email?.endsWith(`@company-${number}.example`));
+
+/**
+ * What AppDirect does while nobody listens (the notifications never reach n8n): renames the
+ * seeded company `number` and removes its first subscription. Returns their ids.
+ */
+export function missedNotifications(api: any, number: number): { companyId: string; name: string; subscriptionId: string } {
+	const companyId = seededMember(api, number).memberships[0].company.id;
+	const companyPath = `/api/account/v1/companies/${companyId}`;
+	const name = `Renamed while nobody listened ${number}`;
+	api.setResource(companyPath, { ...api.resource(companyPath), name });
+	const subscriptionPath = api.paths('SUBSCRIPTION').find((path: string) => api.resource(path).company?.id === companyId);
+	api.removeResource(subscriptionPath);
+	return { companyId, name, subscriptionId: subscriptionPath.split('/').pop() };
+}

@@ -133,7 +133,7 @@ describe('npm run demo', () => {
 	it('shows the company, the contacts (one marked removed) and the upgraded subscription', () => {
 		const companies = tableSection(demo.stdout, 'AppDirect companies');
 		expect(companies[0]).toBe('AppDirect companies (1 row)');
-		expect(cells(companies[2])).toEqual(['3a9e1c7b…', 'Acme Corp', 'ACTIVE', 'San Francisco', 'US', 'no', 'company.added']);
+		expect(cells(companies[2])).toEqual(['3a9e1c7b…', 'Acme Corp', 'yes', 'San Francisco', 'US', 'no', 'company.added']);
 
 		const contacts = tableSection(demo.stdout, 'AppDirect contacts');
 		expect(contacts[0]).toBe('AppDirect contacts (2 rows)');
@@ -142,7 +142,6 @@ describe('npm run demo', () => {
 			'maria.lopez@acme-corp.example',
 			'Maria Lopez',
 			'ACTIVE',
-			'Acme Corp',
 			'no',
 			'user.added',
 		]);
@@ -151,7 +150,6 @@ describe('npm run demo', () => {
 			'james.chen@acme-corp.example',
 			'James Chen',
 			'INACTIVE',
-			'Acme Corp',
 			'yes',
 			'user.removed',
 		]);
@@ -272,7 +270,7 @@ describe('example workflows', () => {
 		const { startN8n } = await loadInstanceModule();
 		n8n = await startN8n({
 			packages: [packPackage()],
-			workflows: [join(repoRoot, 'examples', examples.CRM_SYNC.file), subscriptions],
+			workflows: [join(repoRoot, 'examples', examples.CRM_UPSERT.file), join(repoRoot, 'examples', examples.CRM_SYNC.file), subscriptions],
 			webhooks: [examples.CRM_SYNC, examples.SUBSCRIPTIONS_TO_CRM].map((example) => ({
 				webhookId: example.webhookId,
 				path: examples.WEBHOOK_PATH,
@@ -321,7 +319,7 @@ describe('example workflows', () => {
 
 	it('are published by n8n', async () => {
 		const published = (await n8n.api('GET', '/workflows?active=true')).data.map((workflow: any) => workflow.id);
-		expect(published).toEqual(expect.arrayContaining([examples.CRM_SYNC.id, examples.SUBSCRIPTIONS_TO_CRM.id]));
+		expect(published).toEqual(expect.arrayContaining([examples.CRM_UPSERT.id, examples.CRM_SYNC.id, examples.SUBSCRIPTIONS_TO_CRM.id]));
 	});
 
 	/** As AppDirect: from the event on, the API shows the resource as the notification does. */

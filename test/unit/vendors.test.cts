@@ -8,7 +8,7 @@ import { createServer, request as httpRequest, type Server } from 'http';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { connect as tlsConnect } from 'tls';
-import { importScript } from '../helpers/runtime.cjs';
+import { importScript, repoRoot } from '../helpers/runtime.cjs';
 
 let vendors: any;
 let registry: Server;
@@ -382,5 +382,17 @@ describe('the Salesforce stand-in', () => {
 	test('data calls are answered on the instance host only', async () => {
 		const answer = await send('https://login.salesforce.com/services/data/v59.0/query?q=SELECT+Id+FROM+Account', { headers: bearer });
 		expect(answer.status).toBe(404);
+	});
+});
+
+describe('npm run demo -- --crm', () => {
+	test('an unknown CRM is refused at once, naming the ones there are', async () => {
+		const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+			execFile(process.execPath, ['scripts/demo/run.mjs', '--crm', 'pipedrive', '--no-build'], { cwd: repoRoot, timeout: 30_000 }, (error, _stdout, stderr) =>
+				resolve({ code: error ? ((error as NodeJS.ErrnoException & { code?: number }).code as unknown as number) : 0, stderr }),
+			);
+		});
+		expect(result.code).toBe(1);
+		expect(result.stderr).toContain('--crm must be one of hubspot, salesforce, got "pipedrive"');
 	});
 });

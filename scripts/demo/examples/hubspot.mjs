@@ -1,5 +1,8 @@
 // The live sync on n8n's HubSpot node: unique AppDirect ids, a refused second create read back.
 import { CRM_EVENTS, connector, crmTemplate, currentStateNode, ifNode, notificationNode, pinNote, sticky, triggerNode } from './nodes.mjs';
+import { addImport, addReconcile } from './crm-batch.mjs';
+
+export { IMPORT_STEPS, RECONCILE_STEPS } from './crm-batch.mjs';
 
 export const HUBSPOT_SYNC = {
 	file: 'hubspot-crm-sync.json',
@@ -61,6 +64,39 @@ function hubspotFindNode({ id, name, type, appdirectId, properties, position }) 
 			sendQuery: true,
 			queryParameters: { parameters: [{ name: 'idProperty', value: 'appdirect_id' }, { name: 'properties', value: properties }] },
 			options: {},
+		},
+		credentials: { [HUBSPOT_CREDENTIAL.type]: { id: HUBSPOT_CREDENTIAL.id, name: HUBSPOT_CREDENTIAL.name } },
+	};
+}
+
+/**
+ * Every record of one type that has an AppDirect id, page by page (HubSpot's CRM search, 100 a page,
+ * `after` from each answer), with the HubSpot credential: one item per page, `results` the records.
+ */
+function hubspotListNode({ id, name, type }) {
+	return {
+		id,
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			method: 'POST',
+			url: `${HUBSPOT_API}/crm/v3/objects/${type}/search`,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: HUBSPOT_CREDENTIAL.type,
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: JSON.stringify({ filterGroups: [{ filters: [{ propertyName: 'appdirect_id', operator: 'HAS_PROPERTY' }] }], properties: ['appdirect_id', 'appdirect_removed'], limit: 100 }),
+			options: {
+				pagination: {
+					pagination: {
+						paginationMode: 'updateAParameterInEachRequest',
+						parameters: { parameters: [{ type: 'body', name: 'after', value: '={{ $response.body.paging?.next?.after }}' }] },
+						paginationCompleteWhen: 'other',
+						completeExpression: '={{ !$response.body.paging?.next?.after }}',
+					},
+				},
+			},
 		},
 		credentials: { [HUBSPOT_CREDENTIAL.type]: { id: HUBSPOT_CREDENTIAL.id, name: HUBSPOT_CREDENTIAL.name } },
 	};
@@ -224,6 +260,23 @@ export function hubspotSyncWorkflow() {
 		if (linked) link(n.company, n.find);
 		link(n.find, n.newer);
 		link(n.newer, n.removed);
+	});
+	addImport({ nodes, link, names, idPrefix: '7a9c1e3f', idSuffix: '-4f9a-8c1e-3f5b7d9a1c', origin: [160, -520] });
+	addReconcile({
+		nodes,
+		link,
+		idPrefix: '7a9c1e3f',
+		idSuffix: '-4f9a-8c1e-3f5b7d9a1c',
+		origin: [160, -1120],
+		crmLists: [
+			['COMPANY', 'companies'],
+			['USER', 'contacts'],
+			['SUBSCRIPTION', 'deals'],
+		].map(([type, object], index) => ({
+			type,
+			node: hubspotListNode({ id: `7a9c1e3f-0790-4f9a-8c1e-3f5b7d9a1c9${index}`, name: `List HubSpot ${object}`, type: object }),
+			records: (items) => `${items}.flatMap((page) => page.json.results ?? []).map((record) => ({ id: record.properties?.appdirect_id, removed: record.properties?.appdirect_removed === 'true' }))`,
+		})),
 	});
 	const targets = resources.flatMap(([label]) => [names[label].current, names[label].current, names[label].notification]);
 	nodes.unshift(triggerNode({ id: '7a9c1e3f-0000-4f9a-8c1e-3f5b7d9a1c00', webhookId: HUBSPOT_SYNC.webhookId, events: CRM_EVENTS, position: [160, 640] }));

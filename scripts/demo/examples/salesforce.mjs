@@ -1,5 +1,6 @@
 // The live sync on n8n's Salesforce node: upserts by the AppDirect id as an External ID.
 import { CRM_EVENTS, connector, crmTemplate, currentStateNode, custom, ifNode, notificationNode, pinNote, sticky, triggerNode } from './nodes.mjs';
+import { addImport, addReconcile } from './crm-batch.mjs';
 
 export const SALESFORCE_SYNC = {
 	file: 'salesforce-crm-sync.json',
@@ -178,6 +179,24 @@ export function salesforceSyncWorkflow() {
 		link(n.newer, n.removed);
 		link(n.removed, n.mark, 0);
 		link(n.removed, n.upsert, 1);
+	});
+	addImport({ nodes, link, names, idPrefix: '5d7e9f1a', idSuffix: '-4d7e-9f1a-3b5c7d9e1f', origin: [160, -520] });
+	addReconcile({
+		nodes,
+		link,
+		idPrefix: '5d7e9f1a',
+		idSuffix: '-4d7e-9f1a-3b5c7d9e1f',
+		origin: [160, -1120],
+		crmLists: entries.map(([, sf], index) => ({
+			type: { account: 'COMPANY', contact: 'USER', opportunity: 'SUBSCRIPTION' }[sf.resource],
+			// Every record of the object, with its AppDirect id (records without one are not the sync's).
+			node: salesforceNode({
+				id: `5d7e9f1a-0790-4d7e-9f1a-3b5c7d9e1f9${index}`,
+				name: `List Salesforce ${sf.object} records`,
+				parameters: { resource: sf.resource, operation: 'getAll', returnAll: true, options: { fields: 'AppDirect_Id__c,AppDirect_Removed__c' } },
+			}),
+			records: (items) => `${items}.map((record) => ({ id: record.json.AppDirect_Id__c, removed: record.json.AppDirect_Removed__c === true }))`,
+		})),
 	});
 	// Added and Changed read the current state; Removed carries no content and goes straight on.
 	const targets = entries.flatMap(([label]) => [names[label].current, names[label].current, names[label].notification]);
