@@ -137,7 +137,9 @@ function dataTableNode({ id, name, table, operation, conditions, columns, values
 		id,
 		name,
 		type: 'n8n-nodes-base.dataTable',
-		typeVersion: 1.1,
+		// Version 1: the only one n8n 1.x has (1.1 only changes how Get returns dates, which these
+		// workflows compare as ISO text or not at all).
+		typeVersion: 1,
 		position,
 		parameters: {
 			resource: 'row',
@@ -477,7 +479,8 @@ function listingStartsNode({ id, position, since = false }) {
 		assignments.push({
 			id: `${id}-since`,
 			name: 'modifiedSince',
-			value: "={{ $json.listingStartedAt ? DateTime.fromISO(String($json.listingStartedAt)).minus({ hours: 1 }).toUTC().toISO() : '1970-01-01T00:00:00.000Z' }}",
+			// A date or its ISO text (Get returns either, by n8n version); an hour earlier, for the clocks.
+			value: "={{ $json.listingStartedAt ? new Date(new Date($json.listingStartedAt).getTime() - 3600000).toISOString() : '1970-01-01T00:00:00.000Z' }}",
 			type: 'string',
 		});
 	}
