@@ -504,10 +504,10 @@ const reconcileId = (n) => `4d5e6f70-00${String(n).padStart(2, '0')}-4b8c-9d0e-1
 
 /**
  * Import existing customers: Manual Trigger → Get Many (companies, users, subscriptions, every
- * page) → the upsert. `trigger` replaces the Manual Trigger with another node of the same name
- * (the tests start it with a webhook).
+ * page) → the upsert; then "Remember this run" notes when the listing started. Run it with
+ * Execute workflow (POST /rest/workflows/{id}/run with triggerToStartFrom "Start the import" does the same).
  */
-export function crmImportWorkflow({ trigger } = {}) {
+export function crmImportWorkflow() {
 	const start = 'Start the import';
 	const branches = listingBranches({ from: BEGAN, idOf: importId });
 	branches.connections[start] = { main: [inputsOf(BEGAN)] };
@@ -516,7 +516,7 @@ export function crmImportWorkflow({ trigger } = {}) {
 		id: CRM_IMPORT.id,
 		name: CRM_IMPORT.name,
 		nodes: [
-			{ id: importId(1), name: start, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-60, 200], parameters: {}, ...trigger },
+			{ id: importId(1), name: start, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-60, 200], parameters: {} },
 			listingStartsNode({ id: importId(3), position: [200, 200] }),
 			...branches.nodes,
 			rememberNode({ id: importId(5), position: [460, 700] }),
@@ -546,7 +546,7 @@ export function crmImportWorkflow({ trigger } = {}) {
 }
 
 /**
- * Reconcile nightly (Schedule Trigger, 03:00). `trigger` as for the import.
+ * Reconcile nightly (Schedule Trigger, 03:00).
  *  - "Last successful run" reads when the last successful run's listing started (a Data Table);
  *    none yet: everything counts as changed.
  *  - Companies are listed whole (AppDirect's company list has no modified-since filter), users and
@@ -560,7 +560,7 @@ export function crmImportWorkflow({ trigger } = {}) {
  *  - "Remember this run", last: any failed step stops the run before it, so the next run starts
  *    from the last run that went through.
  */
-export function crmReconcileWorkflow({ trigger } = {}) {
+export function crmReconcileWorkflow() {
 	const start = 'Every night';
 	const last = 'Last successful run';
 	const began = BEGAN;
@@ -574,7 +574,6 @@ export function crmReconcileWorkflow({ trigger } = {}) {
 			typeVersion: 1.2,
 			position: [-320, 300],
 			parameters: { rule: { interval: [{ field: 'days', triggerAtHour: 3 }] } },
-			...trigger,
 		},
 		{
 			...dataTableNode({
