@@ -146,7 +146,7 @@ function dataTableNode({ id, name, table, operation, conditions, columns, values
 			dataTableId: { __rl: true, mode: 'name', value: table.name },
 			operation,
 			...(conditions ? { matchType: 'allConditions', filters: { conditions } } : {}),
-			...(operation === 'get' ? {} : { columns: mapper }),
+			...(['get', 'rowNotExists'].includes(operation) ? {} : { columns: mapper }),
 			...extra,
 			options: {},
 		},
@@ -190,9 +190,11 @@ function rowNode({ id, name, columns, removal, position }) {
  * The upsert's steps for the three tables, from `UPSERT_INPUT` on. "Which table?" sends each item
  * to its table, a save or a removal; "… row" turns it into the table's columns; then, for every
  * item and in this order (n8n's v1 order runs the branches of one output top to bottom):
- *  1. Claim:      Upsert where appdirectId = id, writing appdirectId only: creates the bare row
- *                 the first time, never a second one (n8n runs it as UPDATE, then INSERT if
- *                 nothing was updated, in one transaction; on SQLite transactions run one at a time).
+ *  1. Claim:      only when no row has the id yet ("New … row?"), Upsert where appdirectId = id,
+ *                 writing appdirectId only: creates the bare row, never a second one (n8n runs it as
+ *                 UPDATE, then INSERT if nothing was updated, in one transaction; on SQLite
+ *                 transactions run one at a time). A row that exists is not touched, not even its
+ *                 updatedAt, so a repeated notification changes nothing.
  *  2. Fill:       Update where appdirectId = id and lastEventAt is empty: the first content.
  *  3. If newer:   Update where appdirectId = id and lastEventAt < this item's time.
  * Whatever the interleaving with other executions, the row ends with the newest content.
@@ -210,6 +212,7 @@ export function upsertNodes({ x = 0, y = 0 } = {}) {
 			const top = y + (t * 2 + k) * 420;
 			const names = {
 				row: removal ? `${label} removal row` : `${label} row`,
+				isNew: `New ${label} row?${removal ? ' (removal)' : ''}`,
 				claim: `Claim ${label} row${removal ? ' (removal)' : ''}`,
 				fill: removal ? `Mark new ${label} row removed` : `Fill new ${label} row`,
 				newer: removal ? `Mark ${label} row removed if newer` : `Update ${label} row if newer`,
@@ -218,11 +221,14 @@ export function upsertNodes({ x = 0, y = 0 } = {}) {
 			const columns = removal ? table.columns.filter((c) => c === KEY || TRACKING.includes(c)) : table.columns;
 			nodes.push(
 				rowNode({ id: upsertId(n++), name: names.row, columns, removal, position: [x + 480, top + 140] }),
-				dataTableNode({ id: upsertId(n++), name: names.claim, table, operation: 'upsert', conditions: [byId], columns: [KEY], values: () => '={{ $json.appdirectId }}', position: [x + 740, top] }),
+				// This operation only compares for equality: its condition is not shown, nor stored.
+				dataTableNode({ id: upsertId(n++), name: names.isNew, table, operation: 'rowNotExists', conditions: [{ keyName: byId.keyName, keyValue: byId.keyValue }], position: [x + 740, top] }),
+				dataTableNode({ id: upsertId(n++), name: names.claim, table, operation: 'upsert', conditions: [byId], columns: [KEY], values: () => '={{ $json.appdirectId }}', position: [x + 1000, top] }),
 				dataTableNode({ id: upsertId(n++), name: names.fill, table, operation: 'update', conditions: [byId, unfilled], position: [x + 740, top + 140] }),
 				dataTableNode({ id: upsertId(n++), name: names.newer, table, operation: 'update', conditions: [byId, older], position: [x + 740, top + 280] }),
 			);
-			connections[names.row] = { main: [inputsOf([names.claim, names.fill, names.newer])] };
+			connections[names.row] = { main: [inputsOf([names.isNew, names.fill, names.newer])] };
+			connections[names.isNew] = { main: [inputsOf(names.claim)] };
 			targets.push(names.row);
 		});
 	});
@@ -287,7 +293,7 @@ export function crmUpsertWorkflow() {
 					'Items: the AppDirect Trigger\'s, the AppDirect node\'s (*Get Current State*, *Get Many*). A removal (or a resource AppDirect no longer has) only marks the row `removed`, keeping its last known values.',
 					'',
 					'Per item, in this order:',
-					'1. **Claim …**: Upsert keyed on `appdirectId`, writing nothing else: creates the row once.',
+					'1. **New … row? → Claim …**: for an id without a row, Upsert keyed on `appdirectId`, writing nothing else: creates the row once.',
 					'2. **Fill new … row**: only while the row has no `lastEventAt`.',
 					'3. **Update … if newer**: only where `lastEventAt` is older than the item\'s time.',
 					'',
