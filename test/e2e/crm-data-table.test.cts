@@ -2,11 +2,10 @@
 // a seeded marketplace (many pages) into the tables; live notifications, some never delivered,
 // some out of order and some at the same moment, go through the live sync; one reconciliation
 // run brings the tables back to exactly what the stand-in holds. All three write through the
-// upsert sub-workflow (examples/appdirect-crm-upsert.json), imported unchanged. The import and
-// the reconciliation are started by a Webhook node put in place of their Manual and Schedule
-// Triggers (n8n's public API cannot press "Execute workflow"); every other step is the file's.
+// upsert sub-workflow (examples/appdirect-crm-upsert.json). Every file is imported unchanged; the
+// import and the reconciliation run as the editor's "Execute workflow" runs them (n8n's REST call
+// behind that button, from their Manual and Schedule Triggers).
 import { randomBytes, randomUUID } from 'crypto';
-import { readFileSync } from 'fs';
 import { join } from 'path';
 import { importScript, loadInstanceModule, packPackage, repoRoot, type N8nInstance } from '../helpers/runtime.cjs';
 import { appDirectSide, type AppDirectSide } from './crm.cjs';
@@ -17,7 +16,6 @@ const TOKEN = `token-${randomBytes(12).toString('hex')}`;
 const API_CLIENT = { clientId: 'n8n-crm-table', clientSecret: `api-${randomBytes(8).toString('hex')}` };
 /** 150 companies, 750 users, 300 subscriptions: 1,200 resources, users over 8 pages of 100. */
 const MARKETPLACE = { companies: 150 };
-const RUN = { import: { webhookId: 'c7a1d2e3-0000-4aaa-8bbb-00000000e201', path: 'crm-import' }, reconcile: { webhookId: 'c7a1d2e3-0000-4aaa-8bbb-00000000e202', path: 'crm-reconcile' } };
 
 let examples: any;
 let api: any;
@@ -26,27 +24,19 @@ let readRows: (n8n: any, tableId: string) => Promise<any[]>;
 let side: AppDirectSide;
 const tableIds: Record<string, string> = {};
 
-const webhookTrigger = ({ webhookId, path }: { webhookId: string; path: string }) => ({
-	type: 'n8n-nodes-base.webhook',
-	typeVersion: 2,
-	webhookId,
-	// The Webhook node's URL is /webhook/<path>: the id in the path gives the URL the harness waits for.
-	parameters: { httpMethod: 'POST', path: `${webhookId}/${path}`, responseMode: 'lastNode', responseData: 'noData', options: {} },
-});
-
 beforeAll(async () => {
 	examples = await importScript('scripts/demo/examples.mjs');
 	({ readRows } = await importScript('scripts/demo/tables.mjs'));
 	const { sendNotification } = await importScript('scripts/send/run.mjs');
 	api = await (await importScript('scripts/appdirect-api/server.mjs')).startAppDirectApi({ clients: [API_CLIENT], seed: false, marketplace: MARKETPLACE });
-	const file = (name: string) => JSON.parse(readFileSync(join(repoRoot, 'examples', name), 'utf8'));
-	const importWorkflow = { ...file(examples.CRM_IMPORT.file), ...pick(examples.crmImportWorkflow({ trigger: webhookTrigger(RUN.import) })) };
-	const reconcileWorkflow = { ...file(examples.CRM_RECONCILE.file), ...pick(examples.crmReconcileWorkflow({ trigger: webhookTrigger(RUN.reconcile) })) };
+	const file = (example: { file: string }) => join(repoRoot, 'examples', example.file);
 	const { startN8n } = await loadInstanceModule();
 	n8n = (await startN8n({
 		packages: [packPackage()],
-		workflows: [join(repoRoot, 'examples', examples.CRM_UPSERT.file), join(repoRoot, 'examples', examples.CRM_SYNC.file), importWorkflow, reconcileWorkflow],
-		webhooks: [{ webhookId: examples.CRM_SYNC.webhookId, path: examples.WEBHOOK_PATH }, RUN.import, RUN.reconcile],
+		workflows: [examples.CRM_UPSERT, examples.CRM_SYNC, examples.CRM_IMPORT, examples.CRM_RECONCILE].map(file),
+		// The import and the reconciliation are run by hand here, not published.
+		publish: [examples.CRM_UPSERT.id, examples.CRM_SYNC.id],
+		webhooks: [{ webhookId: examples.CRM_SYNC.webhookId, path: examples.WEBHOOK_PATH }],
 	})) as typeof n8n;
 	await n8n.api('POST', '/credentials', { ...examples.CREDENTIAL, data: { token: TOKEN } });
 	await n8n.api('POST', '/credentials', { ...examples.API_CREDENTIAL, data: { baseUrl: api.url, ...API_CLIENT, scope: 'ROLE_PARTNER_READ' } });
@@ -70,17 +60,17 @@ afterAll(async () => {
 	await api?.close();
 });
 
-/** Only the nodes of a built workflow (the trigger swapped), the rest as in the file. */
-function pick(workflow: any) {
-	return { nodes: workflow.nodes, connections: workflow.connections };
-}
-
-async function run(which: keyof typeof RUN): Promise<void> {
-	const answer = await fetch(n8n.productionWebhookUrl(RUN[which].webhookId, RUN[which].path), { method: 'POST' });
-	if (answer.status !== 200) {
-		const { data } = await n8n.api('GET', '/executions?status=error&includeData=true&limit=1');
-		const error = data?.[0]?.data?.resultData?.error;
-		throw new Error(`${which} answered ${answer.status}: ${error?.node?.name ?? ''} ${error?.message ?? (await answer.text())}`);
+/** Runs the import or the reconciliation as "Execute workflow" does, and waits for it to end. */
+async function run(example: { id: string }, trigger: string): Promise<void> {
+	const { executionId } = await n8n.rest('POST', `/workflows/${example.id}/run`, { triggerToStartFrom: { name: trigger } });
+	for (;;) {
+		const { status } = await n8n.api('GET', `/executions/${executionId}`);
+		if (status === 'success') return;
+		if (['error', 'crashed', 'canceled'].includes(status)) {
+			const error = (await n8n.api('GET', `/executions/${executionId}?includeData=true`)).data?.resultData?.error;
+			throw new Error(`${example.id} ended ${status}: ${error?.node?.name ?? ''} ${error?.message ?? ''}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 }
 
@@ -185,7 +175,7 @@ function about(event: string, content: any, timestamp: number) {
 describe('Data Table CRM: import, live sync, reconciliation', () => {
 	test('the import lists 1,000+ resources over many pages and the tables equal AppDirect', async () => {
 		const before = api.requests.length;
-		await run('import');
+		await run(examples.CRM_IMPORT, 'Start the import');
 		const pages = api.requests.slice(before).filter((entry: any) => entry.path.startsWith('/api/') && entry.status === 200);
 		expect(pages.filter((entry: any) => entry.path === '/api/account/v2/users').length).toBeGreaterThanOrEqual(8);
 		const result = await differences();
@@ -246,7 +236,7 @@ describe('Data Table CRM: import, live sync, reconciliation', () => {
 	test('one reconciliation run: 0 rows and 0 fields different, the vanished subscription marked removed', async () => {
 		expect(lost).toHaveLength(3);
 		const before = api.requests.length;
-		await run('reconcile');
+		await run(examples.CRM_RECONCILE, 'Every night');
 		const result = await differences();
 		expectNoDifferences(result);
 		const rows = await readRows(n8n, tableIds.subscriptions);

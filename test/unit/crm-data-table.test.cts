@@ -68,15 +68,19 @@ describe('the upsert', () => {
 		expect(targets(upsert, 'Which table?', output)).toEqual([target]);
 	});
 
-	test('each row step claims, then fills, then updates if newer, drawn top to bottom (the order n8n runs them)', () => {
+	test('each row step claims a new id, then fills, then updates if newer, drawn top to bottom (the order n8n runs them)', () => {
 		for (const row of upsert.nodes.filter((candidate: any) => / row$/.test(candidate.name) && candidate.type === 'n8n-nodes-base.set')) {
-			const steps = targets(upsert, row.name).map((name: string) => node(upsert, name));
+			const [isNew, ...updates] = targets(upsert, row.name).map((name: string) => node(upsert, name));
+			// Only an id without a row is claimed: an existing row is not touched (not even its updatedAt).
+			expect(isNew.parameters.operation).toBe('rowNotExists');
+			expect(isNew.parameters.filters.conditions.map((c: any) => c.keyName)).toEqual(['appdirectId']);
+			const steps = [node(upsert, targets(upsert, isNew.name)[0]), ...updates];
+			const heights = [isNew, ...updates].map((step: any) => step.position[1]);
 			expect(steps.map((step: any) => [step.parameters.operation, step.parameters.filters.conditions.map((c: any) => `${c.keyName} ${c.condition}`)])).toEqual([
 				['upsert', ['appdirectId eq']],
 				['update', ['appdirectId eq', 'lastEventAt isEmpty']],
 				['update', ['appdirectId eq', 'lastEventAt lt']],
 			]);
-			const heights = steps.map((step: any) => step.position[1]);
 			expect([...heights].sort((a, b) => a - b)).toEqual(heights);
 			// The claim writes the key only, so it never overwrites newer content.
 			expect(Object.keys(steps[0].parameters.columns.value)).toEqual(['appdirectId']);

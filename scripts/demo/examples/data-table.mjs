@@ -137,14 +137,16 @@ function dataTableNode({ id, name, table, operation, conditions, columns, values
 		id,
 		name,
 		type: 'n8n-nodes-base.dataTable',
-		typeVersion: 1.1,
+		// Version 1: the only one n8n 1.x has (1.1 only changes how Get returns dates, which these
+		// workflows compare as ISO text or not at all).
+		typeVersion: 1,
 		position,
 		parameters: {
 			resource: 'row',
 			dataTableId: { __rl: true, mode: 'name', value: table.name },
 			operation,
 			...(conditions ? { matchType: 'allConditions', filters: { conditions } } : {}),
-			...(operation === 'get' ? {} : { columns: mapper }),
+			...(['get', 'rowNotExists'].includes(operation) ? {} : { columns: mapper }),
 			...extra,
 			options: {},
 		},
@@ -188,9 +190,11 @@ function rowNode({ id, name, columns, removal, position }) {
  * The upsert's steps for the three tables, from `UPSERT_INPUT` on. "Which table?" sends each item
  * to its table, a save or a removal; "… row" turns it into the table's columns; then, for every
  * item and in this order (n8n's v1 order runs the branches of one output top to bottom):
- *  1. Claim:      Upsert where appdirectId = id, writing appdirectId only: creates the bare row
- *                 the first time, never a second one (n8n runs it as UPDATE, then INSERT if
- *                 nothing was updated, in one transaction; on SQLite transactions run one at a time).
+ *  1. Claim:      only when no row has the id yet ("New … row?"), Upsert where appdirectId = id,
+ *                 writing appdirectId only: creates the bare row, never a second one (n8n runs it as
+ *                 UPDATE, then INSERT if nothing was updated, in one transaction; on SQLite
+ *                 transactions run one at a time). A row that exists is not touched, not even its
+ *                 updatedAt, so a repeated notification changes nothing.
  *  2. Fill:       Update where appdirectId = id and lastEventAt is empty: the first content.
  *  3. If newer:   Update where appdirectId = id and lastEventAt < this item's time.
  * Whatever the interleaving with other executions, the row ends with the newest content.
@@ -208,6 +212,7 @@ export function upsertNodes({ x = 0, y = 0 } = {}) {
 			const top = y + (t * 2 + k) * 420;
 			const names = {
 				row: removal ? `${label} removal row` : `${label} row`,
+				isNew: `New ${label} row?${removal ? ' (removal)' : ''}`,
 				claim: `Claim ${label} row${removal ? ' (removal)' : ''}`,
 				fill: removal ? `Mark new ${label} row removed` : `Fill new ${label} row`,
 				newer: removal ? `Mark ${label} row removed if newer` : `Update ${label} row if newer`,
@@ -216,11 +221,14 @@ export function upsertNodes({ x = 0, y = 0 } = {}) {
 			const columns = removal ? table.columns.filter((c) => c === KEY || TRACKING.includes(c)) : table.columns;
 			nodes.push(
 				rowNode({ id: upsertId(n++), name: names.row, columns, removal, position: [x + 480, top + 140] }),
-				dataTableNode({ id: upsertId(n++), name: names.claim, table, operation: 'upsert', conditions: [byId], columns: [KEY], values: () => '={{ $json.appdirectId }}', position: [x + 740, top] }),
+				// This operation only compares for equality: its condition is not shown, nor stored.
+				dataTableNode({ id: upsertId(n++), name: names.isNew, table, operation: 'rowNotExists', conditions: [{ keyName: byId.keyName, keyValue: byId.keyValue }], position: [x + 740, top] }),
+				dataTableNode({ id: upsertId(n++), name: names.claim, table, operation: 'upsert', conditions: [byId], columns: [KEY], values: () => '={{ $json.appdirectId }}', position: [x + 1000, top] }),
 				dataTableNode({ id: upsertId(n++), name: names.fill, table, operation: 'update', conditions: [byId, unfilled], position: [x + 740, top + 140] }),
 				dataTableNode({ id: upsertId(n++), name: names.newer, table, operation: 'update', conditions: [byId, older], position: [x + 740, top + 280] }),
 			);
-			connections[names.row] = { main: [inputsOf([names.claim, names.fill, names.newer])] };
+			connections[names.row] = { main: [inputsOf([names.isNew, names.fill, names.newer])] };
+			connections[names.isNew] = { main: [inputsOf(names.claim)] };
 			targets.push(names.row);
 		});
 	});
@@ -285,7 +293,7 @@ export function crmUpsertWorkflow() {
 					'Items: the AppDirect Trigger\'s, the AppDirect node\'s (*Get Current State*, *Get Many*). A removal (or a resource AppDirect no longer has) only marks the row `removed`, keeping its last known values.',
 					'',
 					'Per item, in this order:',
-					'1. **Claim …**: Upsert keyed on `appdirectId`, writing nothing else: creates the row once.',
+					'1. **New … row? → Claim …**: for an id without a row, Upsert keyed on `appdirectId`, writing nothing else: creates the row once.',
 					'2. **Fill new … row**: only while the row has no `lastEventAt`.',
 					'3. **Update … if newer**: only where `lastEventAt` is older than the item\'s time.',
 					'',
@@ -477,7 +485,8 @@ function listingStartsNode({ id, position, since = false }) {
 		assignments.push({
 			id: `${id}-since`,
 			name: 'modifiedSince',
-			value: "={{ $json.listingStartedAt ? DateTime.fromISO(String($json.listingStartedAt)).minus({ hours: 1 }).toUTC().toISO() : '1970-01-01T00:00:00.000Z' }}",
+			// A date or its ISO text (Get returns either, by n8n version); an hour earlier, for the clocks.
+			value: "={{ $json.listingStartedAt ? new Date(new Date($json.listingStartedAt).getTime() - 3600000).toISOString() : '1970-01-01T00:00:00.000Z' }}",
 			type: 'string',
 		});
 	}
@@ -501,10 +510,10 @@ const reconcileId = (n) => `4d5e6f70-00${String(n).padStart(2, '0')}-4b8c-9d0e-1
 
 /**
  * Import existing customers: Manual Trigger → Get Many (companies, users, subscriptions, every
- * page) → the upsert. `trigger` replaces the Manual Trigger with another node of the same name
- * (the tests start it with a webhook).
+ * page) → the upsert; then "Remember this run" notes when the listing started. Run it with
+ * Execute workflow (POST /rest/workflows/{id}/run with triggerToStartFrom "Start the import" does the same).
  */
-export function crmImportWorkflow({ trigger } = {}) {
+export function crmImportWorkflow() {
 	const start = 'Start the import';
 	const branches = listingBranches({ from: BEGAN, idOf: importId });
 	branches.connections[start] = { main: [inputsOf(BEGAN)] };
@@ -513,7 +522,7 @@ export function crmImportWorkflow({ trigger } = {}) {
 		id: CRM_IMPORT.id,
 		name: CRM_IMPORT.name,
 		nodes: [
-			{ id: importId(1), name: start, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-60, 200], parameters: {}, ...trigger },
+			{ id: importId(1), name: start, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [-60, 200], parameters: {} },
 			listingStartsNode({ id: importId(3), position: [200, 200] }),
 			...branches.nodes,
 			rememberNode({ id: importId(5), position: [460, 700] }),
@@ -543,7 +552,7 @@ export function crmImportWorkflow({ trigger } = {}) {
 }
 
 /**
- * Reconcile nightly (Schedule Trigger, 03:00). `trigger` as for the import.
+ * Reconcile nightly (Schedule Trigger, 03:00).
  *  - "Last successful run" reads when the last successful run's listing started (a Data Table);
  *    none yet: everything counts as changed.
  *  - Companies are listed whole (AppDirect's company list has no modified-since filter), users and
@@ -557,7 +566,7 @@ export function crmImportWorkflow({ trigger } = {}) {
  *  - "Remember this run", last: any failed step stops the run before it, so the next run starts
  *    from the last run that went through.
  */
-export function crmReconcileWorkflow({ trigger } = {}) {
+export function crmReconcileWorkflow() {
 	const start = 'Every night';
 	const last = 'Last successful run';
 	const began = BEGAN;
@@ -571,7 +580,6 @@ export function crmReconcileWorkflow({ trigger } = {}) {
 			typeVersion: 1.2,
 			position: [-320, 300],
 			parameters: { rule: { interval: [{ field: 'days', triggerAtHour: 3 }] } },
-			...trigger,
 		},
 		{
 			...dataTableNode({
