@@ -17,6 +17,12 @@ export function rateLimitBound(requests, bucket = BUCKET) {
 	};
 }
 
+function countBy(entries, keyOf) {
+	const counts = {};
+	for (const entry of entries) counts[keyOf(entry)] = (counts[keyOf(entry)] ?? 0) + 1;
+	return counts;
+}
+
 /**
  * The `/api/` requests of a run in the stand-in's log (entries `{ at, path, status }`): how many
  * went through the bucket, how many it refused (429), and when the first and last were answered.
@@ -30,6 +36,7 @@ export function requestSummary(entries) {
 		admitted: api.filter((entry) => entry.status !== 429).length,
 		failed: api.filter((entry) => entry.status !== 429 && (entry.status < 200 || entry.status >= 300)).length,
 		tokenRequests: entries.filter((entry) => entry.path === '/oauth2/token').length,
+		byList: countBy(api, (entry) => entry.path.replace(/\/companies\/[^/]+\//, '/companies/{id}/')),
 		firstAt: times.length ? Math.min(...times) : undefined,
 		lastAt: times.length ? Math.max(...times) : undefined,
 	};
