@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { CRM_SYNC, crmSyncWorkflow } from './examples/data-table.mjs';
+import { CRM_IMPORT, CRM_RECONCILE, CRM_SYNC, CRM_UPSERT, crmImportWorkflow, crmReconcileWorkflow, crmSyncWorkflow, crmUpsertWorkflow } from './examples/data-table.mjs';
 import { HUBSPOT_SYNC, hubspotSyncWorkflow } from './examples/hubspot.mjs';
 import { SUBSCRIPTIONS_TO_CRM, subscriptionsToCrmWorkflow } from './examples/http-crm.mjs';
 import { examplesDir, root } from './examples/nodes.mjs';
@@ -26,6 +26,9 @@ export * from './examples/salesforce.mjs';
 export function buildExamples() {
 	return {
 		[CRM_SYNC.file]: crmSyncWorkflow(),
+		[CRM_UPSERT.file]: crmUpsertWorkflow(),
+		[CRM_IMPORT.file]: crmImportWorkflow(),
+		[CRM_RECONCILE.file]: crmReconcileWorkflow(),
 		[SUBSCRIPTIONS_TO_CRM.file]: subscriptionsToCrmWorkflow(),
 		[SALESFORCE_SYNC.file]: salesforceSyncWorkflow(),
 		[HUBSPOT_SYNC.file]: hubspotSyncWorkflow(),

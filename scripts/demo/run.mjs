@@ -2,7 +2,8 @@
 // `npm run demo`: the product in a real n8n, from a fresh clone. Builds and packs the node,
 // installs it into a pinned n8n as a community package, creates the owner, the token
 // credential and the Data Tables that play the CRM, imports and publishes
-// examples/appdirect-crm-sync.json, sends realistic AppDirect notifications to it and prints
+// examples/appdirect-crm-sync.json (with the upsert it calls), imports the marketplace's existing
+// customers with examples/appdirect-crm-import.json, sends realistic AppDirect notifications to it and prints
 // what the tables now hold. n8n then keeps running until Ctrl-C.
 //
 // Every run starts from a fresh, temporary n8n user folder (deleted on exit unless --keep),
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { startAppDirectApi } from '../appdirect-api/server.mjs';
-import { API_CREDENTIAL, CREDENTIAL, CRM_SYNC, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './examples.mjs';
+import { API_CREDENTIAL, CREDENTIAL, CRM_IMPORT, CRM_SYNC, CRM_UPSERT, RECONCILE_RUNS_TABLE, TABLES, tableColumns, WEBHOOK_PATH, examplesDir } from './examples.mjs';
 import { demoStory } from './notifications.mjs';
 import { formatTable, readRows, VIEWS } from './tables.mjs';
 import { ensureRuntime, readRuntime, versions } from '../n8n/provision.mjs';
@@ -138,6 +139,29 @@ async function createTables(n8n) {
 	return tables;
 }
 
+/** The demo marketplace's existing customers, made up by the API stand-in: imported before any notification. */
+const EXISTING = { companies: 3 };
+
+/** Runs examples/appdirect-crm-import.json as its "Execute workflow" button does, and says what it wrote. */
+async function importExisting(n8n, tables) {
+	await n8n.api('POST', '/data-tables', { name: RECONCILE_RUNS_TABLE.name, columns: tableColumns(RECONCILE_RUNS_TABLE) });
+	const t0 = Date.now();
+	process.stdout.write(`Importing the marketplace's existing customers (${CRM_IMPORT.file})… `);
+	const { executionId } = await n8n.rest('POST', `/workflows/${CRM_IMPORT.id}/run`, { triggerToStartFrom: { name: 'Start the import' } });
+	for (;;) {
+		const { status } = await n8n.api('GET', `/executions/${executionId}`);
+		if (status === 'success') break;
+		if (['error', 'crashed', 'canceled'].includes(status)) {
+			const error = (await n8n.api('GET', `/executions/${executionId}?includeData=true`)).data?.resultData?.error;
+			throw new DemoError(`the import ended ${status}: ${error?.node?.name ?? ''} ${error?.message ?? ''}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	const counts = [];
+	for (const [key, table] of Object.entries(tables)) counts.push(`${(await readRows(n8n, table.id)).length} ${key}`);
+	say(`done in ${seconds(t0)}: ${counts.join(', ')}`);
+}
+
 /**
  * Sends the story. Before each event the stand-in API takes the resource's new state (as
  * AppDirect's API would show it from then on); `late` notifications are sent after all others,
@@ -241,7 +265,8 @@ async function main() {
 
 		// The marketplace's API, played by a local stand-in (not AppDirect): the example's "Get current …" steps read it.
 		const apiClient = { clientId: 'n8n-demo', clientSecret: randomBytes(16).toString('hex') };
-		api = await startAppDirectApi({ clients: [apiClient] });
+		// No sample resources: the story sets each one before its notification; the existing customers are made up.
+		api = await startAppDirectApi({ clients: [apiClient], seed: false, marketplace: EXISTING });
 		say(`AppDirect API stand-in (not AppDirect, see scripts/appdirect-api/README.md): ${api.url}`);
 
 		const t0 = Date.now();
@@ -249,7 +274,9 @@ async function main() {
 		const base = `http://localhost:${opts.port}`;
 		n8n = await startN8n({
 			packages: [packed.tarball],
-			workflows: [path.join(examplesDir, CRM_SYNC.file)],
+			// The sync and the import write through the upsert sub-workflow, imported beside them.
+			workflows: [CRM_UPSERT, CRM_SYNC, CRM_IMPORT].map((example) => path.join(examplesDir, example.file)),
+			publish: [CRM_UPSERT.id, CRM_SYNC.id],
 			webhooks: [{ webhookId: CRM_SYNC.webhookId, path: WEBHOOK_PATH, method: 'POST' }],
 			owner: OWNER,
 			keepUserFolder: opts.keep,
@@ -273,6 +300,7 @@ async function main() {
 			data: { baseUrl: api.url, ...apiClient, scope: 'ROLE_PARTNER_READ' },
 		});
 		const tables = await createTables(n8n);
+		await importExisting(n8n, tables);
 		const webhookUrl = `${base}/webhook/${CRM_SYNC.webhookId}/${WEBHOOK_PATH}`;
 
 		say();

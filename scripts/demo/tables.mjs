@@ -23,7 +23,7 @@ export const VIEWS = {
 	companies: [
 		['AppDirect id', (r) => shortId(r.appdirectId)],
 		['name', (r) => text(r.name)],
-		['status', (r) => text(r.status)],
+		['enabled', (r) => yesNo(r.enabled)],
 		['city', (r) => text(r.city)],
 		['country', (r) => text(r.country)],
 		['removed', (r) => yesNo(r.removed)],
@@ -34,7 +34,6 @@ export const VIEWS = {
 		['email', (r) => text(r.email)],
 		['name', (r) => [r.firstName, r.lastName].filter(Boolean).join(' ')],
 		['status', (r) => text(r.status)],
-		['company', (r) => text(r.companyName)],
 		['removed', (r) => yesNo(r.removed)],
 		['last event', (r) => text(r.lastEvent)],
 	],

@@ -130,35 +130,29 @@ describe('npm run demo', () => {
 		]);
 	});
 
-	it('shows the company, the contacts (one marked removed) and the upgraded subscription', () => {
+	it('imports the marketplace\'s existing customers before any notification', () => {
+		expect(demo.stdout).toMatch(/^Importing the marketplace's existing customers \(appdirect-crm-import\.json\)… done in \d+ s: 3 companies, 15 contacts, 6 subscriptions$/m);
+		const lines = demo.stdout.split('\n');
+		expect(lines.findIndex((line) => line.startsWith('Importing'))).toBeLessThan(lines.findIndex((line) => line.startsWith('Sending')));
+	});
+
+	/** The data lines of a printed table whose first cell starts with `id`. */
+	const rowOf = (section: string[], id: string) => section.slice(2).filter((line) => line.trim().startsWith(id)).map(cells);
+
+	it('shows the imported customers, the company, the contacts (one marked removed) and the upgraded subscription', () => {
 		const companies = tableSection(demo.stdout, 'AppDirect companies');
-		expect(companies[0]).toBe('AppDirect companies (1 row)');
-		expect(cells(companies[2])).toEqual(['3a9e1c7b…', 'Acme Corp', 'ACTIVE', 'San Francisco', 'US', 'no', 'company.added']);
+		expect(companies[0]).toBe('AppDirect companies (4 rows)');
+		expect(companies.slice(2).filter((line) => line.includes('company.listed'))).toHaveLength(3);
+		expect(rowOf(companies, '3a9e1c7b')).toEqual([['3a9e1c7b…', 'Acme Corp', 'yes', 'San Francisco', 'US', 'no', 'company.added']]);
 
 		const contacts = tableSection(demo.stdout, 'AppDirect contacts');
-		expect(contacts[0]).toBe('AppDirect contacts (2 rows)');
-		expect(cells(contacts[2])).toEqual([
-			'0d3f6b2a…',
-			'maria.lopez@acme-corp.example',
-			'Maria Lopez',
-			'ACTIVE',
-			'Acme Corp',
-			'no',
-			'user.added',
-		]);
-		expect(cells(contacts[3])).toEqual([
-			'5c8e2a71…',
-			'james.chen@acme-corp.example',
-			'James Chen',
-			'INACTIVE',
-			'Acme Corp',
-			'yes',
-			'user.removed',
-		]);
+		expect(contacts[0]).toBe('AppDirect contacts (17 rows)');
+		expect(rowOf(contacts, '0d3f6b2a')).toEqual([['0d3f6b2a…', 'maria.lopez@acme-corp.example', 'Maria Lopez', 'ACTIVE', 'no', 'user.added']]);
+		expect(rowOf(contacts, '5c8e2a71')).toEqual([['5c8e2a71…', 'james.chen@acme-corp.example', 'James Chen', 'INACTIVE', 'yes', 'user.removed']]);
 
 		const subscriptions = tableSection(demo.stdout, 'AppDirect subscriptions');
-		expect(subscriptions[0]).toBe('AppDirect subscriptions (1 row)');
-		expect(cells(subscriptions[2])).toEqual(['b7d2f0a4…', 'ACTIVE', '60', '359.40 USD', 'MONTHLY', 'no', 'subscription.changed']);
+		expect(subscriptions[0]).toBe('AppDirect subscriptions (7 rows)');
+		expect(rowOf(subscriptions, 'b7d2f0a4')).toEqual([['b7d2f0a4…', 'ACTIVE', '60', '359.40 USD', 'MONTHLY', 'no', 'subscription.changed']]);
 	});
 
 	it('reads the API stand-in and keeps the current state when a stale notification arrives last', () => {
@@ -272,7 +266,7 @@ describe('example workflows', () => {
 		const { startN8n } = await loadInstanceModule();
 		n8n = await startN8n({
 			packages: [packPackage()],
-			workflows: [join(repoRoot, 'examples', examples.CRM_SYNC.file), subscriptions],
+			workflows: [join(repoRoot, 'examples', examples.CRM_UPSERT.file), join(repoRoot, 'examples', examples.CRM_SYNC.file), subscriptions],
 			webhooks: [examples.CRM_SYNC, examples.SUBSCRIPTIONS_TO_CRM].map((example) => ({
 				webhookId: example.webhookId,
 				path: examples.WEBHOOK_PATH,
@@ -321,7 +315,7 @@ describe('example workflows', () => {
 
 	it('are published by n8n', async () => {
 		const published = (await n8n.api('GET', '/workflows?active=true')).data.map((workflow: any) => workflow.id);
-		expect(published).toEqual(expect.arrayContaining([examples.CRM_SYNC.id, examples.SUBSCRIPTIONS_TO_CRM.id]));
+		expect(published).toEqual(expect.arrayContaining([examples.CRM_UPSERT.id, examples.CRM_SYNC.id, examples.SUBSCRIPTIONS_TO_CRM.id]));
 	});
 
 	/** As AppDirect: from the event on, the API shows the resource as the notification does. */

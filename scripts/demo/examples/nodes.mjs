@@ -21,17 +21,6 @@ export const CREDENTIAL = { id: 'AppDirectToken01', name: 'AppDirect webhook tok
 export const API_CREDENTIAL = { id: 'AppDirectApi0001', name: 'AppDirect API', type: 'appDirectOAuth2Api' };
 export const ACTION_TYPE = 'n8n-nodes-appdirect.appDirect';
 
-// Data Table columns. `value` is what added/changed notifications write; `removal` marks the
-// row on a removal (which carries no content), leaving the last known values in place.
-export const tracking = [
-	{ name: 'removed', type: 'boolean', value: false, removal: true },
-	{ name: 'lastEvent', type: 'string', value: '={{ $json.event }}', removal: '={{ $json.event }}' },
-	{ name: 'lastEventAt', type: 'date', value: '={{ $json.occurredAt }}', removal: '={{ $json.occurredAt }}' },
-	{ name: 'lastNotificationId', type: 'string', value: '={{ $json.notificationId }}', removal: '={{ $json.notificationId }}' },
-];
-export const key = { name: 'appdirectId', type: 'string', value: '={{ $json.resourceId }}', removal: '={{ $json.resourceId }}' };
-export const field = (name, type = 'string', from = name) => ({ name, type, value: `={{ $json.${from} }}` });
-
 export function loadNode() {
 	try {
 		return {
@@ -73,39 +62,22 @@ export function triggerNode({ id, webhookId, events, position }) {
 	};
 }
 
-/** "Get Current State" of the resource a notification is about: what AppDirect's API returns now. */
-export function currentStateNode({ id, name, position }) {
+/** A step of the AppDirect node with the API credential: `parameters` say which operation. */
+export function appDirectNode({ id, name, position, parameters }) {
 	return {
 		id,
 		name,
 		type: ACTION_TYPE,
 		typeVersion: 1,
 		position,
-		parameters: { operation: 'getCurrentState', resourceUrl: '={{ $json.resourceUrl }}' },
+		parameters,
 		credentials: { [API_CREDENTIAL.type]: { id: API_CREDENTIAL.id, name: API_CREDENTIAL.name } },
 	};
 }
 
-/**
- * "… still in AppDirect?": true when Get Current State found the resource, false when AppDirect
- * answered 404 (removed since the notification), which then only marks the row removed.
- */
-export function stillInAppDirectNode({ id, name, position }) {
-	return {
-		id,
-		name,
-		type: 'n8n-nodes-base.if',
-		typeVersion: 2.2,
-		position,
-		parameters: {
-			conditions: {
-				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-				conditions: [{ id: `${id}-exists`, leftValue: '={{ $json.exists }}', rightValue: '', operator: { type: 'boolean', operation: 'true', singleValue: true } }],
-				combinator: 'and',
-			},
-			options: {},
-		},
-	};
+/** "Get Current State" of the resource a notification is about: what AppDirect's API returns now. */
+export function currentStateNode({ id, name, position }) {
+	return appDirectNode({ id, name, position, parameters: { operation: 'getCurrentState', resourceUrl: '={{ $json.resourceUrl }}' } });
 }
 
 export function sticky({ id, name, content, position, width, height, color }) {
