@@ -5,7 +5,9 @@
 //   listing         Manual Trigger → Get Many subscriptions → users → companies, nothing written: the baseline
 //   bulk            the import: each list, then its write into the Data Tables (a sub-workflow: new rows
 //                   inserted in one statement, rows already there updated if older), one after the other
-// and, only when asked for (--variants), because they do not finish at full size:
+// and, only when asked for (--variants), because they take far longer at full size or do not finish:
+//   template        the Data Table CRM's own template "Import existing customers"
+//                   (examples/appdirect-crm-import.json) and its shared upsert, one resource at a time
 //   bulk-overlap    the same, but each list's write runs while the next list is read
 //   upsert, upsert-overlap  the same with n8n's per-row upsert
 // Every import is checked row by row against the stand-in before its figures count.
@@ -19,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { startAppDirectApi } from '../scripts/appdirect-api/server.mjs';
-import { TABLES, tableColumns } from '../scripts/demo/examples/data-table.mjs';
+import { CRM_IMPORT, CRM_UPSERT, RECONCILE_RUNS_TABLE, TABLES, crmImportWorkflow, crmUpsertWorkflow, tableColumns } from '../scripts/demo/examples/data-table.mjs';
 import { API_CREDENTIAL } from '../scripts/demo/examples/nodes.mjs';
 import { readRows } from '../scripts/demo/tables.mjs';
 import { startN8n } from '../scripts/n8n/instance.mjs';
@@ -28,11 +30,17 @@ import { BUCKET, rateLimitBound, requestSummary } from './import/measure.mjs';
 import { LISTING_ID, LISTS, TRIGGER, WRITES, importId, importWorkflow, listingWorkflow, writeId, writeWorkflow } from './import/workflows.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const VARIANTS = ['listing', 'bulk', 'bulk-overlap', 'upsert', 'upsert-overlap'];
+const VARIANTS = ['listing', 'bulk', 'template', 'bulk-overlap', 'upsert', 'upsert-overlap'];
 const DEFAULT_VARIANTS = ['listing', 'bulk'];
 /** A variant's workflow: { write, overlap }, or nothing written. */
-const variantOf = (variant) => (variant === 'listing' ? undefined : { write: variant.split('-')[0], overlap: variant.endsWith('-overlap') });
+const variantOf = (variant) => {
+	if (variant === 'listing') return undefined;
+	if (variant === 'template') return { workflowId: CRM_IMPORT.id, writeId: CRM_UPSERT.id, trigger: TEMPLATE_TRIGGER };
+	const shape = { write: variant.split('-')[0], overlap: variant.endsWith('-overlap') };
+	return { ...shape, workflowId: importId(shape.write, shape.overlap), writeId: writeId(shape.write), trigger: TRIGGER };
+};
 const GOAL = 1.11;
+const TEMPLATE_TRIGGER = crmImportWorkflow().nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger').name;
 
 const { values: opts } = parseArgs({
 	options: {
@@ -102,7 +110,7 @@ async function freshTables(n8n) {
 	const existing = (await n8n.api('GET', '/data-tables?limit=250')).data ?? [];
 	for (const table of existing) await n8n.api('DELETE', `/data-tables/${table.id}`);
 	const ids = {};
-	for (const [key, table] of Object.entries(TABLES))
+	for (const [key, table] of Object.entries({ ...TABLES, runs: RECONCILE_RUNS_TABLE }))
 		ids[key] = (
 			await n8n.api('POST', '/data-tables', {
 				name: table.name,
@@ -149,11 +157,11 @@ async function poll(request) {
 }
 
 /** Runs a workflow as the editor's "Execute workflow" button does and waits for it and the sub-workflow executions it started. */
-async function runManually(n8n, workflowId, subWorkflowId, subExecutions) {
+async function runManually(n8n, workflowId, trigger, subWorkflowId, subExecutions) {
 	const known = new Set((await n8n.getExecutions({ includeData: false })).map((execution) => execution.id));
 	const startedAt = Date.now();
 	const answer = await n8n.rest('POST', `/workflows/${workflowId}/run`, {
-		triggerToStartFrom: { name: TRIGGER },
+		triggerToStartFrom: { name: trigger },
 	});
 	if (!answer?.executionId) throw new Error(`the manual run started no execution: ${JSON.stringify(answer)}`);
 	const deadline = Date.now() + 60 * 60_000;
@@ -202,9 +210,10 @@ async function measure(n8n, api, variant) {
 	await sleep((BUCKET.size / BUCKET.perSecond) * 1000 + 1000);
 	const since = api.requests.length;
 	const memory = memorySampler(n8n);
-	const workflowId = shape ? importId(shape.write, shape.overlap) : LISTING_ID;
 	log(`${variant}: running`);
-	const run = await runManually(n8n, workflowId, shape && writeId(shape.write), writes ? LISTS.length : 0);
+	const run = shape
+		? await runManually(n8n, shape.workflowId, shape.trigger, shape.writeId, LISTS.length)
+		: await runManually(n8n, LISTING_ID, TRIGGER, undefined, 0);
 	const mem = memory.stop();
 	const requests = requestSummary(api.requests.slice(since));
 	const bound = rateLimitBound(requests.admitted);
@@ -299,6 +308,8 @@ async function main() {
 			workflows: [
 				listingWorkflow(),
 				...WRITES.flatMap((write) => [writeWorkflow(write), importWorkflow({ write, overlap: false }), importWorkflow({ write, overlap: true })]),
+				crmUpsertWorkflow(),
+				crmImportWorkflow(),
 			],
 			publish: false,
 			keepUserFolder: opts.keep,

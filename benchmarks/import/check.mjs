@@ -7,30 +7,20 @@ const idOf = (path) => path.split('/').pop();
 const epoch = (value) => (value === null || value === undefined ? null : typeof value === 'number' ? value : Date.parse(value));
 
 /**
- * Each table's expected columns, from the stand-in's stored resource. Columns the lists do not
- * carry (a user's status, phone and company; a company's status) are expected empty: Get Many
- * passes on what AppDirect lists (nodes/AppDirect/listing/items.ts NOT_IN_LISTS).
+ * Each table's expected columns, from the stand-in's stored resource (the single read's shape):
+ * the columns of the CRM sync's tables (scripts/demo/examples/data-table.mjs).
  */
 const EXPECTED = {
 	COMPANY: (c) => ({
 		name: c.name,
-		status: null,
+		enabled: c.enabled ?? null,
 		website: c.website ?? null,
 		phone: c.contact?.phoneNumber ?? null,
 		city: c.contact?.address?.city ?? null,
 		country: c.contact?.address?.country ?? null,
 		externalId: c.externalId ?? null,
 	}),
-	USER: (u) => ({
-		email: u.email,
-		firstName: u.firstName,
-		lastName: u.lastName,
-		status: null,
-		companyId: null,
-		companyName: null,
-		phone: null,
-		locale: u.locale ?? null,
-	}),
+	USER: (u) => ({ email: u.email, firstName: u.firstName, lastName: u.lastName, status: u.status ?? null, locale: u.locale ?? null }),
 	SUBSCRIPTION: (s) => ({
 		status: s.status,
 		companyId: s.company?.id ?? null,
@@ -70,7 +60,8 @@ export function checkTable(type, rows, api) {
 			wrongFields++;
 			if (examples.length < 5) examples.push(`${row.appdirectId}.${column}: ${JSON.stringify(row[column])}, expected ${JSON.stringify(value)}`);
 		}
-		if (row.removed !== false || row.lastEvent !== 'IMPORTED' || !row.lastEventAt) {
+		// A listed resource: not removed, its last event "<type>.listed", as of its listing.
+		if (row.removed !== false || row.lastEvent !== `${type.toLowerCase()}.listed` || !row.lastEventAt) {
 			wrongFields++;
 			if (examples.length < 5) examples.push(`${row.appdirectId}: tracking columns ${JSON.stringify([row.removed, row.lastEvent, row.lastEventAt])}`);
 		}

@@ -1,6 +1,7 @@
 // The workflows `npm run bench:import` runs in n8n: the import (Manual Trigger → Get Many of each
 // type → a sub-workflow that writes into the CRM's Data Tables) and, as the baseline, the same
-// listing alone. Columns and tables are the CRM sync's (scripts/demo/examples/data-table.mjs).
+// listing alone. Columns and tables are the CRM sync's (scripts/demo/examples/data-table.mjs),
+// whose own import template (crmImportWorkflow, with its shared upsert) is the `template` run.
 import { API_CREDENTIAL, ACTION_TYPE } from '../../scripts/demo/examples/nodes.mjs';
 import { TABLES } from '../../scripts/demo/examples/data-table.mjs';
 
@@ -48,14 +49,9 @@ export function listingWorkflow() {
 
 // ---- the write sub-workflow ----------------------------------------------------------------
 
-/** A listed item's column values: the live sync's fields; the tracking columns say "imported" and when it was read. */
-function importValue(column) {
-	if (column.name === 'removed') return false;
-	if (column.name === 'lastEvent') return 'IMPORTED';
-	if (column.name === 'lastEventAt') return '={{ $json.fetchedAt }}';
-	if (column.name === 'lastNotificationId') return undefined;
-	return column.value;
-}
+/** A listed item's column value: the expression the CRM sync's own upsert writes for it. */
+// `removed` is what the upsert derives for a listed resource: it exists.
+const importValue = (column) => (column.name === 'removed' ? '={{ $json.exists === false }}' : `={{ ${column.read('$json')} }}`);
 
 const mapperType = (type) => (type === 'date' ? 'dateTime' : type);
 const byId = { keyName: 'appdirectId', condition: 'eq', keyValue: '={{ $json.resourceId }}' };
@@ -68,7 +64,7 @@ const olderRow = { keyName: 'lastEventAt', condition: 'lt', keyValue: '={{ $json
  * 'update' (the row of that id, if older than the listing).
  */
 function dataTableNode(table, operation, id, name, position) {
-	const columns = table.columns.filter((column) => importValue(column) !== undefined);
+	const columns = table.columns;
 	const select = {
 		upsert: { matchType: 'allConditions', filters: { conditions: [byId] } },
 		update: { matchType: 'allConditions', filters: { conditions: [byId, olderRow] } },
