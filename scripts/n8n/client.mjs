@@ -31,15 +31,27 @@ export async function setUpOwner(baseUrl, owner) {
 	if (!setup.ok) throw new Error(`owner set-up failed: ${setup.status} ${await setup.text()}`);
 }
 
+/** A socket the server closed just as a kept-alive connection was reused (seen while n8n was busy). */
+const isConnectionReset = (error) => ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(error?.cause?.code);
+
 async function request(url, { method = 'GET', headers = {}, body } = {}) {
-	const res = await fetch(url, {
-		method,
-		headers: {
-			...(body !== undefined && { 'content-type': 'application/json' }),
-			...headers,
-		},
-		body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-	});
+	const send = () =>
+		fetch(url, {
+			method,
+			headers: {
+				...(body !== undefined && { 'content-type': 'application/json' }),
+				...headers,
+			},
+			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+		});
+	let res;
+	try {
+		res = await send();
+	} catch (error) {
+		// A GET changes nothing, so it is sent once more on a fresh connection; anything else is not.
+		if (method !== 'GET' || !isConnectionReset(error)) throw error;
+		res = await send();
+	}
 	const text = await res.text();
 	let json;
 	try {
