@@ -529,7 +529,7 @@ export function crmImportWorkflow() {
 			sticky({
 				id: importId(2),
 				name: 'About this workflow',
-				position: [-320, 0],
+				position: [-580, 0],
 				width: 460,
 				height: 520,
 				content: [
@@ -605,9 +605,9 @@ export function crmReconcileWorkflow() {
 		const unmatched = `${label[0].toUpperCase()}${label.slice(1)} not in AppDirect`;
 		const asGone = `As gone: ${label}`;
 		const mark = `Mark ${label} removed`;
-		const y = 700 + index * 240;
+		const y = 700 + index * 320;
 		if (resourceType !== 'COMPANY') {
-			nodes.push(listNode({ id: reconcileId(60 + index), name: every, resourceType, position: [460, y + 100] }));
+			nodes.push(listNode({ id: reconcileId(60 + index), name: every, resourceType, position: [460, y + 160] }));
 			connections[began].main[0].push(...inputsOf(every));
 		}
 		nodes.push(
@@ -666,7 +666,7 @@ export function crmReconcileWorkflow() {
 		connections[asGone] = { main: [inputsOf(mark)] };
 	});
 	const remember = REMEMBER;
-	nodes.push(rememberNode({ id: reconcileId(5), position: [460, 1500] }));
+	nodes.push(rememberNode({ id: reconcileId(5), position: [460, 1780] }));
 	connections[began].main[0].push(...inputsOf(remember));
 	nodes.push(
 		sticky({
