@@ -2,7 +2,7 @@
 // live sync, the import and the nightly reconciliation all call (examples/README.md says why it
 // never makes two rows for one resource).
 import { pinnedNotifications } from '../notifications.mjs';
-import { CRM_EVENTS, appDirectNode, TRIGGER_NAME, currentStateNode, inputsOf, itemFor, pinNote, sticky, triggerConnections, triggerNode } from './nodes.mjs';
+import { CRM_EVENTS, appDirectNode, TRIGGER_NAME, currentStateNode, inputsOf, itemFor, pinNote, setNode, sticky, triggerConnections, triggerNode } from './nodes.mjs';
 
 // ---- the tables ---------------------------------------------------------------------------
 
@@ -164,26 +164,13 @@ const upsertId = (n) => `7c0d1e2f-00${String(n).padStart(2, '0')}-4a3b-9c8d-5e6f
 
 /** "… row": the item as the table's columns (a removal: the key and the tracking columns only). */
 function rowNode({ id, name, columns, removal, position }) {
-	return {
-		id,
-		name,
-		type: 'n8n-nodes-base.set',
-		typeVersion: 3.4,
-		position,
-		parameters: {
-			mode: 'manual',
-			assignments: {
-				assignments: columns.map((c) => ({
-					id: `${id}-${c.name}`,
-					name: c.name,
-					value: c.name === 'removed' ? removal : `={{ ${c.read('$json')} }}`,
-					type: c.type === 'date' ? 'string' : c.type,
-				})),
-			},
-			includeOtherFields: false,
-			options: {},
-		},
-	};
+	const assignments = columns.map((c) => ({
+		id: `${id}-${c.name}`,
+		name: c.name,
+		value: c.name === 'removed' ? removal : `={{ ${c.read('$json')} }}`,
+		type: c.type === 'date' ? 'string' : c.type,
+	}));
+	return setNode({ id, name, position, assignments });
 }
 
 /**
@@ -490,14 +477,7 @@ function listingStartsNode({ id, position, since = false }) {
 			type: 'string',
 		});
 	}
-	return {
-		id,
-		name: BEGAN,
-		type: 'n8n-nodes-base.set',
-		typeVersion: 3.4,
-		position,
-		parameters: { mode: 'manual', assignments: { assignments }, includeOtherFields: false, options: {} },
-	};
+	return setNode({ id, name: BEGAN, position, assignments });
 }
 
 /** "Remember this run": lowest on the canvas, so run last, and only reached when every step before went through. */
@@ -636,26 +616,17 @@ export function crmReconcileWorkflow() {
 					options: {},
 				},
 			},
-			{
+			setNode({
 				id: reconcileId(40 + index),
 				name: asGone,
-				type: 'n8n-nodes-base.set',
-				typeVersion: 3.4,
 				position: [980, y],
-				parameters: {
-					mode: 'manual',
-					assignments: {
-						assignments: [
-							{ id: `${reconcileId(40 + index)}-t`, name: 'resourceType', value: resourceType, type: 'string' },
-							{ id: `${reconcileId(40 + index)}-i`, name: 'resourceId', value: '={{ $json.appdirectId }}', type: 'string' },
-							{ id: `${reconcileId(40 + index)}-e`, name: 'exists', value: false, type: 'boolean' },
-							{ id: `${reconcileId(40 + index)}-f`, name: 'fetchedAt', value: startedAt, type: 'string' },
-						],
-					},
-					includeOtherFields: false,
-					options: {},
-				},
-			},
+				assignments: [
+					{ id: `${reconcileId(40 + index)}-t`, name: 'resourceType', value: resourceType, type: 'string' },
+					{ id: `${reconcileId(40 + index)}-i`, name: 'resourceId', value: '={{ $json.appdirectId }}', type: 'string' },
+					{ id: `${reconcileId(40 + index)}-e`, name: 'exists', value: false, type: 'boolean' },
+					{ id: `${reconcileId(40 + index)}-f`, name: 'fetchedAt', value: startedAt, type: 'string' },
+				],
+			}),
 			writeToCrmNode({ id: reconcileId(50 + index), name: mark, position: [1240, y] }),
 		);
 		connections[began].main[0].push(...inputsOf(rows));

@@ -155,23 +155,22 @@ export function ifNode({ id, name, expression, position }) {
 	};
 }
 
-/** "… notification": the item every later step reads, with `removed` set for removals and resources gone since. */
-export function notificationNode({ id, name, position }) {
+/** n8n's Set node (*Edit Fields*) with these assignments (`{ id, name, value, type }`); `keep`: pass the item's other fields on too. */
+export function setNode({ id, name, position, assignments, keep = false }) {
 	return {
 		id,
 		name,
 		type: 'n8n-nodes-base.set',
 		typeVersion: 3.4,
 		position,
-		parameters: {
-			mode: 'manual',
-			assignments: {
-				assignments: [{ id: `${id}-removed`, name: 'removed', value: "={{ $json.action === 'REMOVED' || $json.exists === false }}", type: 'boolean' }],
-			},
-			includeOtherFields: true,
-			options: {},
-		},
+		parameters: { mode: 'manual', assignments: { assignments }, includeOtherFields: keep, options: {} },
 	};
+}
+
+/** "… notification": the item every later step reads, with `removed` set for removals and resources gone since. */
+export function notificationNode({ id, name, position }) {
+	const removed = "={{ $json.action === 'REMOVED' || $json.exists === false }}";
+	return setNode({ id, name, position, keep: true, assignments: [{ id: `${id}-removed`, name: 'removed', value: removed, type: 'boolean' }] });
 }
 
 export const custom = (values) => ({ customFieldsValues: Object.entries(values).map(([fieldId, value]) => ({ fieldId, value })) });
