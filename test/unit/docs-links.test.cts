@@ -23,9 +23,9 @@ const scripts = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 
  * written on, the tracker behind them, tools and notes that are not in the repository.
  */
 const FORBIDDEN: Array<[RegExp, string]> = [
-	[/\/work\//, 'names a machine path (/work/)'],
+	[/\/work\//, 'names a path on the machine the docs were written on'],
 	[/\bissues? #?\d+/i, 'names an issue number'],
-	[/heavy measure/i, 'names a tool outside the repository (heavy measure)'],
+	[/heavy measure/i, 'names a benchmark wrapper that is not in the repository (use scripts/quiet/run.mjs)'],
 	[/\b(project|team)(['’]s)? notes\b|\bshared\/n8n-/i, 'cites notes outside the repository'],
 ];
 
